@@ -1,0 +1,210 @@
+"""Configuration: pydantic models validated up front, YAML presets shipped in the package.
+
+Resolution order: a preset (``--preset``, else the file's own ``preset:`` key, else ``default``), then the
+YAML file's keys on top, then the command-line flags. The result is a frozen :class:`GraphgenConfig`;
+every error names the offending key and becomes one line on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, create_model, model_validator
+
+from graphgen.errors import UsageError
+from graphgen.params import Count, Share, StrictModel
+from graphgen.rings import REGISTRY
+
+
+class PopulationConfig(StrictModel):
+    """The legitimate population and how it pays."""
+
+    new_user_share: Share = 0.08  # users who sign up during the horizon
+    history_years: float = Field(4.0, gt=0, le=30)  # how far back older users signed up
+    business_share: Share = 0.02  # users that are businesses: employers, merchants, utilities, exchanges
+    devices_per_user: Count = Count(min=1, median=1, max=12, sigma=0.7)
+    accounts_per_user: Count = Count(min=1, median=1.5, max=8, sigma=0.5)
+    employed_share: Share = 0.7
+    renter_share: Share = 0.4  # households paying rent to a landlord
+    landlord_share: Share = 0.015
+    utilities_per_household: Count = Count(min=1, median=1, max=4, sigma=0.5)
+    merchants_per_user: Count = Count(min=0, median=1.5, max=60, sigma=0.8)
+    purchases_per_merchant_per_month: float = Field(0.3, gt=0, le=100)
+    friends_per_user: Count = Count(min=0, median=1, max=40, sigma=0.9)
+    p2p_per_friend_per_month: float = Field(0.3, gt=0, le=100)
+    family_payments_per_month: float = Field(0.6, gt=0, le=100)  # each way between family members
+    crypto_share: Share = 0.04  # people who buy at exchanges, where fraud also cashes out
+    round_amount_share: Share = 0.1  # discretionary payments in round amounts, the same for fraud and not
+
+
+class DecoysConfig(StrictModel):
+    """Legitimate look-alikes of the ring patterns: what makes ring detection a real problem."""
+
+    household_share: Share = 0.45  # people living with others: shared home IP
+    household_size: Count = Count(min=2, median=3, max=6, sigma=0.35)
+    roommate_share: Share = 0.25  # multi-person households that are flat-shares splitting rent
+    shared_device_share: Share = 0.5  # family households sharing a tablet
+    bill_split_loop_share: Share = 0.3  # flat-shares settling bills around a short A->B->C->A loop
+    shared_terminals_per_10k: float = Field(4.0, ge=0, le=1000)  # library PCs, kiosks: many users
+    terminal_users: Count = Count(min=3, median=20, max=250, sigma=0.8)
+    mobile_share: Share = 0.55  # people on mobile data behind carrier-grade NAT
+    cgnat_users: Count = Count(min=10, median=120, max=2000, sigma=0.8)
+    office_share: Share = 0.35  # employees behind their employer's office NAT
+    public_wifi_share: Share = 0.15
+    wifi_sessions: Count = Count(min=1, median=2, max=12, sigma=0.6)
+    vpn_share: Share = 0.06  # people using commercial VPN exits shared with many others
+    vpn_users_per_exit: Count = Count(min=5, median=40, max=500, sigma=0.8)
+    ip_churn_share: Share = 0.1  # households whose ISP reassigns their home IP mid-horizon
+
+
+class LabelsConfig(StrictModel):
+    """When fraud becomes known: label delay."""
+
+    delay_mean_days: float = Field(5.0, gt=0, le=365)  # mean of the log-normal confirmation delay
+    delay_sigma: float = Field(0.8, gt=0, le=3)
+    unconfirmed_share: Share = 0.1  # fraud never confirmed by the snapshot, whatever the delay
+
+
+class _RingsBase(StrictModel):
+    """Fraud rings; one section per registered typology."""
+
+    # Share of ring members who are established customers keeping their normal activity; the rest are
+    # freshly created synthetic identities. Higher camouflage makes rings harder to tell from decoys.
+    camouflage: Share = 0.5
+    # Share of ring activity run from members' own clean devices and IPs instead of the ring's.
+    clean_share: Share = 0.2
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> _RingsBase:
+        total = sum(getattr(self, name).share for name in REGISTRY)
+        if total > 1:
+            raise ValueError(f"typology shares sum to {total:g}, past 1")
+        return self
+
+
+RingsConfig = create_model(
+    "RingsConfig",
+    __base__=_RingsBase,
+    **{name: (t.config_model, t.config_model()) for name, t in sorted(REGISTRY.items())},
+)
+
+
+class GraphgenConfig(StrictModel):
+    """Everything that determines a generated graph; the same config gives byte-identical files."""
+
+    users: int = Field(100_000, ge=1, le=20_000_000)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    start_date: dt.date = dt.date(2026, 1, 1)
+    horizon_days: int = Field(90, ge=7, le=730)
+    population: PopulationConfig = PopulationConfig()
+    decoys: DecoysConfig = DecoysConfig()
+    rings: RingsConfig = RingsConfig()  # type: ignore[valid-type]
+    labels: LabelsConfig = LabelsConfig()
+
+    @model_validator(mode="after")
+    def _rings_fit_the_horizon(self) -> GraphgenConfig:
+        for name in REGISTRY:
+            needed = getattr(self.rings, name).min_horizon_days()
+            if needed >= self.horizon_days:
+                raise ValueError(f"rings.{name} needs a horizon longer than {needed:g} days, got horizon_days={self.horizon_days}")
+        return self
+
+
+PRESETS_PACKAGE = "graphgen.presets"
+
+
+def preset_names() -> list[str]:
+    files = resources.files(PRESETS_PACKAGE).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+def _read_yaml(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise UsageError(f"{source}: malformed YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{source}: expected a mapping of config keys, got {type(data).__name__}")
+    return data
+
+
+def load_preset(name: str) -> dict[str, Any]:
+    """The raw settings of a shipped preset (without the model defaults filled in)."""
+    if name not in preset_names():
+        raise UsageError(f"unknown preset {name!r}; choose one of: {', '.join(preset_names())}")
+    text = resources.files(PRESETS_PACKAGE).joinpath(f"{name}.yaml").read_text()
+    data = _read_yaml(text, f"preset {name}")
+    data.pop("description", None)
+    return data
+
+
+def preset_descriptions() -> dict[str, str]:
+    out = {}
+    for name in preset_names():
+        text = resources.files(PRESETS_PACKAGE).joinpath(f"{name}.yaml").read_text()
+        out[name] = str(_read_yaml(text, f"preset {name}").get("description", ""))
+    return out
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """All of a pydantic error's problems on one line, each with its dotted key."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "config"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"{loc}: {msg}")
+    return "invalid config: " + "; ".join(parts)
+
+
+def validate_config(data: dict[str, Any]) -> GraphgenConfig:
+    try:
+        return GraphgenConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(exc)) from None
+
+
+def resolve_config(
+    preset: str | None = None,
+    config_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> GraphgenConfig:
+    """Merge preset, YAML file and flag overrides into a validated config."""
+    file_data: dict[str, Any] = {}
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+        file_data = _read_yaml(text, str(path))
+    file_preset = file_data.pop("preset", None)
+    if file_preset is not None and not isinstance(file_preset, str):
+        raise UsageError(f"{config_file}: preset must be a preset name")
+    data = _deep_merge(load_preset(preset or file_preset or "default"), file_data)
+    data = _deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
+    return validate_config(data)
+
+
+def config_json_schema() -> dict[str, Any]:
+    return GraphgenConfig.model_json_schema()

@@ -1,0 +1,158 @@
+"""``EntityGraph``: the one container of typed, columnar node and edge tables.
+
+It flows through every stage (population -> rings -> transactions -> labels) and is what the writers
+and every exporter read. While the graph is grown, tables are Arrow tables whose time columns are int64
+milliseconds, whose categorical columns are small integer codes into :mod:`graphgen.vocab`, and whose
+columns starting with ``_`` are private to the generator. :func:`graphgen.labels.publish` turns it into
+the published form described by :mod:`graphgen.schema`: typed columns, shuffled ids, private columns
+moved out into the label tables or dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from graphgen import schema
+
+if TYPE_CHECKING:
+    import igraph
+    import networkx
+
+MANIFEST = "manifest.json"
+
+
+def col(table: pa.Table, name: str) -> np.ndarray:
+    """A column as a numpy array; timestamps come back as int64 milliseconds."""
+    column = table.column(name)
+    if pa.types.is_timestamp(column.type):
+        column = column.cast(pa.int64())
+    return column.to_numpy()
+
+
+def append_rows(table: pa.Table | None, **columns: np.ndarray) -> pa.Table:
+    """Append rows (given column-wise as numpy arrays) to a working table, creating it if needed."""
+    new = pa.table(columns)
+    if table is None:
+        return new
+    return pa.concat_tables([table, new.select(table.column_names).cast(table.schema)])
+
+
+def with_columns(table: pa.Table, **columns: np.ndarray) -> pa.Table:
+    """Return ``table`` with the given columns added or replaced."""
+    for name, values in columns.items():
+        array = pa.array(values)
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), name, array)
+        else:
+            table = table.append_column(name, array)
+    return table
+
+
+@dataclass
+class EntityGraph:
+    """Users, devices, accounts and IPs, the edges between them, the transactions and the labels.
+
+    ``nodes`` and ``edges`` are keyed by the names in :data:`graphgen.schema.NODES` and
+    :data:`graphgen.schema.EDGES`; ``labels`` by those in :data:`graphgen.schema.LABELS`.
+    """
+
+    nodes: dict[str, pa.Table] = field(default_factory=dict)
+    edges: dict[str, pa.Table] = field(default_factory=dict)
+    transactions: pa.Table | None = None
+    labels: dict[str, pa.Table] = field(default_factory=dict)
+    config: Any = None  # the GraphgenConfig it was generated from
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def num_nodes(self, node_type: str) -> int:
+        return self.nodes[node_type].num_rows
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every published table keyed by its path relative to the output folder."""
+        out: dict[str, pa.Table] = {}
+        for name, spec in schema.NODES.items():
+            out[spec.path] = self.nodes[name]
+        for name, spec in schema.EDGES.items():
+            out[spec.path] = self.edges[name]
+        out[schema.TRANSACTIONS.path] = self.transactions
+        for name, spec in schema.LABELS.items():
+            out[spec.path] = self.labels[name]
+        return out
+
+    @classmethod
+    def read(cls, path: str | Path) -> EntityGraph:
+        """Read a graph written by ``graphgen build`` (refusing a folder without a manifest)."""
+        from graphgen.config import GraphgenConfig
+        from graphgen.writers import read_manifest
+
+        root = Path(path)
+        manifest = read_manifest(root)
+        tables = {spec.path: pq.read_table(root / spec.path) for spec in schema.all_specs()}
+        return cls(
+            nodes={n: tables[s.path] for n, s in schema.NODES.items()},
+            edges={n: tables[s.path] for n, s in schema.EDGES.items()},
+            transactions=tables[schema.TRANSACTIONS.path],
+            labels={n: tables[s.path] for n, s in schema.LABELS.items()},
+            config=GraphgenConfig.model_validate(manifest["config"]),
+            stage_seconds=manifest.get("stage_seconds", {}),
+        )
+
+    def to_networkx(self, transactions: bool = False) -> networkx.MultiDiGraph:
+        """A ``networkx.MultiDiGraph`` with nodes keyed ``(node_type, id)``.
+
+        Node attributes are the node table's columns; edges carry ``type`` (the relationship type)
+        and their columns. With ``transactions=True`` every transaction is added as a ``TRANSACTION``
+        edge between its accounts. Meant for analysis of small graphs: it builds Python objects.
+        """
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for name, spec in schema.NODES.items():
+            rows = self.nodes[name].to_pylist()
+            g.add_nodes_from(((name, r[spec.id_column]), {"type": spec.label, **r}) for r in rows)
+        edge_tables = [(spec, self.edges[name]) for name, spec in schema.EDGES.items()]
+        for spec, table in edge_tables:
+            g.add_edges_from(
+                ((spec.src_node, r[spec.src_column]), (spec.dst_node, r[spec.dst_column]), {"type": spec.rel_type, **r})
+                for r in table.to_pylist()
+            )
+        if transactions:
+            g.add_edges_from(
+                (("account", r["src_account_id"]), ("account", r["dst_account_id"]), {"type": "TRANSACTION", **r})
+                for r in self.transactions.to_pylist()
+            )
+        return g
+
+    def to_igraph(self) -> igraph.Graph:
+        """An ``igraph.Graph`` (directed) over all nodes, for graph algorithms at scale.
+
+        Vertices are ordered by node type (user, device, account, ip) then id, so vertex
+        ``offsets[t] + id`` is node ``id`` of type ``t``; vertex attributes ``type`` and ``id`` say which.
+        Edges carry ``type`` (the relationship type).
+        """
+        import igraph as ig
+
+        offsets = self.vertex_offsets()
+        n = sum(self.num_nodes(t) for t in schema.NODES)
+        pairs, types = [], []
+        for name, spec in schema.EDGES.items():
+            table = self.edges[name]
+            src = col(table, spec.src_column) + offsets[spec.src_node]
+            dst = col(table, spec.dst_column) + offsets[spec.dst_node]
+            pairs.append(np.column_stack([src, dst]))
+            types.extend([spec.rel_type] * table.num_rows)
+        g = ig.Graph(n=n, edges=np.concatenate(pairs), directed=True)
+        g.vs["type"] = np.repeat(list(schema.NODES), [self.num_nodes(t) for t in schema.NODES]).tolist()
+        g.vs["id"] = np.concatenate([np.arange(self.num_nodes(t)) for t in schema.NODES]).tolist()
+        g.es["type"] = types
+        return g
+
+    def vertex_offsets(self) -> dict[str, int]:
+        """Offset of each node type in the single vertex numbering used by :meth:`to_igraph`."""
+        sizes = [self.num_nodes(t) for t in schema.NODES]
+        return dict(zip(schema.NODES, np.concatenate([[0], np.cumsum(sizes)[:-1]]).tolist()))

@@ -1,0 +1,49 @@
+"""Stage 1: grow the legitimate population: users, devices, accounts, IPs and who pays whom."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from graphgen.graph import EntityGraph
+from graphgen.population.accounts import grow_accounts, primary_account_of
+from graphgen.population.links import grow_devices, grow_ips
+from graphgen.population.payments import grow_payments
+from graphgen.population.people import assign_employers, grow_people
+from graphgen.sampling import horizon_ms, stage_rng
+
+
+def grow_population(config, seed: int | None = None) -> EntityGraph:
+    """Grow the legitimate population described by ``config``.
+
+    Parameters
+    ----------
+    config : GraphgenConfig
+        Population size, horizon and decoy rates.
+    seed : int, optional
+        Random seed; defaults to ``config.seed``.
+
+    Returns
+    -------
+    EntityGraph
+        The graph in working form (see :mod:`graphgen.graph`), with the bill-splitting loops already
+        scheduled in its transactions table.
+    """
+    rng = stage_rng(config.seed if seed is None else seed, "population")
+    start, end = horizon_ms(config)
+    people = grow_people(config, start, end, rng)
+    employer_of = assign_employers(people, config.population.employed_share, rng)
+    devices, uses_device = grow_devices(people, config, start, end, rng)
+    ips, uses_ip = grow_ips(people, employer_of, config, start, end, rng)
+    accounts = grow_accounts(people, config, end, rng)
+    transfers, scheduled = grow_payments(people, accounts, primary_account_of(accounts, people.n), employer_of,
+                                         config, start, end, rng)
+    users = pa.table({
+        "country": people.country, "segment": people.segment, "created_at": people.created,
+        "_family": people.family, "_kind": people.kind,
+    })
+    return EntityGraph(
+        nodes={"user": users, "device": devices, "account": accounts, "ip": ips},
+        edges={"uses_device": uses_device, "uses_ip": uses_ip, "transfers_to": transfers},
+        transactions=pa.table(scheduled),
+        config=config,
+    )

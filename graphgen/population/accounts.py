@@ -1,0 +1,55 @@
+"""Accounts: each person holds a checking account and a heavy-tailed number of others."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from graphgen import vocab
+from graphgen.population.people import PERSON, People
+from graphgen.sampling import DAY, HOUR, choose, ranks_within
+
+CHECKING, SAVINGS, CREDIT_CARD, BUSINESS = (vocab.ACCOUNT_TYPES.index(t) for t in vocab.ACCOUNT_TYPES)
+# Median balance and log-spread per account type; credit cards carry what is owed, as a negative balance.
+_BALANCE = {CHECKING: (1500.0, 1.1), SAVINGS: (6000.0, 1.3), CREDIT_CARD: (-400.0, 1.0), BUSINESS: (40000.0, 1.5)}
+
+
+def account_rows(owner: np.ndarray, account_type: np.ndarray, opened: np.ndarray, primary: np.ndarray,
+                 rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Working columns of new accounts."""
+    balance = np.zeros(len(owner))
+    for code, (median, spread) in _BALANCE.items():
+        mask = account_type == code
+        balance[mask] = median * np.exp(spread * rng.standard_normal(int(mask.sum())))
+    return {
+        "account_type": account_type.astype(np.int8), "opened_at": opened.astype(np.int64),
+        "balance": np.round(balance, 2), "_owner": owner.astype(np.int64), "_primary": primary.astype(bool),
+    }
+
+
+def first_account_opened(created: np.ndarray, end: int, rng: np.random.Generator) -> np.ndarray:
+    """People open their first account within days of signing up."""
+    return np.minimum(created + (rng.random(len(created)) * 3 * DAY).astype(np.int64), end - HOUR)
+
+
+def grow_accounts(people: People, config, end: int, rng: np.random.Generator) -> pa.Table:
+    counts = np.maximum(config.population.accounts_per_user.draw(rng, people.n), 1)
+    counts[people.kind != PERSON] = 1
+    owner = np.repeat(np.arange(people.n), counts)
+    rank = ranks_within(counts)
+    primary = rank == 0
+    account_type = np.array([CHECKING, SAVINGS, CREDIT_CARD])[choose(np.array([0.1, 0.55, 0.35]), len(owner), rng)]
+    account_type[primary] = CHECKING
+    account_type[people.kind[owner] != PERSON] = BUSINESS
+    created = people.created[owner]
+    later = created + (rng.random(len(owner)) * (end - HOUR - created)).astype(np.int64)
+    opened = np.where(primary, first_account_opened(created, end, rng), later)
+    return pa.table(account_rows(owner, account_type, opened, primary, rng))
+
+
+def primary_account_of(accounts: pa.Table, n_users: int) -> np.ndarray:
+    """Each user's primary (first checking or business) account, -1 if none."""
+    out = np.full(n_users, -1, dtype=np.int64)
+    idx = np.flatnonzero(accounts.column("_primary").to_numpy())
+    out[accounts.column("_owner").to_numpy()[idx]] = idx
+    return out

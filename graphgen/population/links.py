@@ -1,0 +1,225 @@
+"""Devices and IPs, and the USES_DEVICE / USES_IP windows that link people to them.
+
+Every user gets a *primary* device and IP whose windows cover their whole life inside the horizon, so a
+transaction at any time can name a device and an IP its user held. Around that grow the legitimate
+look-alikes of ring patterns: family tablets, public terminals, carrier-grade NAT, office NAT, public
+Wi-Fi, VPN exits shared by strangers, and home IPs that the ISP hands from one household to the next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from graphgen import vocab
+from graphgen.population.people import PERSON, People
+from graphgen.sampling import DAY, HOUR, choose, popularity, ranks_within, starts_of_runs, uniform_times
+
+MOBILE, DESKTOP, TABLET = (vocab.DEVICE_TYPES.index(t) for t in ("mobile", "desktop", "tablet"))
+RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = range(4)
+_OS_CHOICES = {
+    vocab.DEVICE_TYPES.index(t): (
+        np.array([vocab.OPERATING_SYSTEMS.index(o) for o, _ in opts]),
+        np.array([w for _, w in opts]),
+    )
+    for t, opts in vocab.OS_BY_TYPE.items()
+}
+
+
+def device_attributes(device_type: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Working columns of new devices of the given types: os, browser and app version codes."""
+    n = len(device_type)
+    os_code = np.zeros(n, dtype=np.int8)
+    for t, (codes, weights) in _OS_CHOICES.items():
+        mask = device_type == t
+        os_code[mask] = codes[choose(weights / weights.sum(), int(mask.sum()), rng)]
+    browser = rng.integers(0, len(vocab.BROWSERS), size=n).astype(np.int8)
+    version = rng.integers(110, 141, size=n).astype(np.int16)
+    return {"device_type": device_type.astype(np.int8), "os": os_code, "_browser": browser, "_ua_version": version}
+
+
+def ip_attributes(connection: np.ndarray, country: np.ndarray, vpn: np.ndarray) -> dict[str, np.ndarray]:
+    """Working columns of new IPs."""
+    return {
+        "connection_type": connection.astype(np.int8),
+        "is_vpn": vpn.astype(bool),
+        "is_hosting": (connection == HOSTING),
+        "country": country.astype(np.int8),
+    }
+
+
+def link_rows(user, target, first, last, primary=None) -> dict[str, np.ndarray]:
+    """Columns of USES_DEVICE / USES_IP rows; ``target`` is the device or IP index."""
+    n = len(user)
+    return {
+        "user": np.asarray(user, dtype=np.int64), "target": np.asarray(target, dtype=np.int64),
+        "first_seen": np.asarray(first, dtype=np.int64), "last_seen": np.asarray(last, dtype=np.int64),
+        "_primary": np.zeros(n, bool) if primary is None else np.asarray(primary, bool),
+    }
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _links_table(parts: list[dict[str, np.ndarray]], target_column: str) -> pa.Table:
+    rows = _concat(parts)
+    rows[target_column] = rows.pop("target")
+    rows["user_id"] = rows.pop("user")
+    return merge_duplicate_links(pa.table(rows), target_column)
+
+
+def merge_duplicate_links(table: pa.Table, target_column: str) -> pa.Table:
+    """One row per (user, target): the window runs from the first to the last time the pair was seen."""
+    key = (table.column("user_id").to_numpy() << 32) | table.column(target_column).to_numpy()
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new_pair = starts_of_runs(key)
+    if new_pair.all():
+        return table
+    starts = np.flatnonzero(new_pair)
+    first = np.minimum.reduceat(table.column("first_seen").to_numpy()[order], starts)
+    last = np.maximum.reduceat(table.column("last_seen").to_numpy()[order], starts)
+    primary = np.logical_or.reduceat(table.column("_primary").to_numpy()[order], starts)
+    return pa.table({"user_id": key[starts] >> 32, target_column: key[starts] & 0xFFFFFFFF, "first_seen": first,
+                     "last_seen": last, "_primary": primary})
+
+
+def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -> np.ndarray:
+    """When a user started using a long-lived device or IP: before the horizon, never before sign-up."""
+    lookback = (rng.random(len(created)) * max_lookback_days * DAY).astype(np.int64)
+    return np.maximum(created, start - lookback)
+
+
+def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
+    """Personal devices (heavy-tailed counts), family tablets and public terminals."""
+    decoys = config.decoys
+    counts = np.maximum(config.population.devices_per_user.draw(rng, people.n), 1)
+    counts[people.kind != PERSON] = 1
+    owner = np.repeat(np.arange(people.n), counts)
+    rank = ranks_within(counts)
+    primary = rank == 0
+    dtype = choose(vocab.DEVICE_TYPE_WEIGHTS, len(owner), rng)
+    dtype[primary] = np.where(rng.random(int(primary.sum())) < 0.8, MOBILE, DESKTOP)
+    dtype[primary & (people.kind[owner] != PERSON)] = DESKTOP
+    created = people.created[owner]
+    first = np.where(primary, life_start(created, start, 730, rng),
+                     uniform_times(np.maximum(created, start - 365 * DAY), np.full(len(owner), end), rng))
+    duration = (45 * DAY * np.exp(rng.standard_normal(len(owner)))).astype(np.int64)
+    last = np.where(primary, end, np.minimum(first + duration, end))
+    parts = [link_rows(owner, np.arange(len(owner)), first, last, primary)]
+    types = [dtype]
+    n_devices = len(owner)
+
+    # Family tablets: every member of some family households uses the same device for years.
+    sizes = people.household_size
+    families = np.flatnonzero((sizes >= 2) & ~people.roommates & (rng.random(people.n_households) < decoys.shared_device_share))
+    if len(families):
+        fam_sizes = sizes[families]
+        members = people.household_members[np.repeat(people.household_offsets[families], fam_sizes) + ranks_within(fam_sizes)]
+        tablet = n_devices + np.repeat(np.arange(len(families)), fam_sizes)
+        bought = np.repeat(start - (rng.random(len(families)) * 730 * DAY).astype(np.int64), fam_sizes)
+        parts.append(link_rows(members, tablet, np.maximum(people.created[members], bought), np.full(len(members), end)))
+        types.append(np.full(len(families), TABLET))
+        n_devices += len(families)
+
+    # Public terminals (library PCs, shop kiosks): many unrelated people, short sessions across the horizon.
+    persons = people.of_kind(PERSON)
+    n_terminals = round(people.n * decoys.shared_terminals_per_10k / 10_000)
+    if n_terminals and len(persons):
+        per_terminal = decoys.terminal_users.draw(rng, n_terminals)
+        terminal = n_devices + np.repeat(np.arange(n_terminals), per_terminal)
+        users = persons[rng.integers(0, len(persons), len(terminal))]
+        session = uniform_times(np.maximum(people.created[users], start), np.full(len(users), end - 3 * HOUR), rng)
+        parts.append(link_rows(users, terminal, session, session + rng.integers(5 * 60_000, 2 * HOUR, len(users))))
+        types.append(np.full(n_terminals, DESKTOP))
+        n_devices += n_terminals
+
+    devices = pa.table(device_attributes(np.concatenate(types), rng))
+    return devices, _links_table(parts, "device_id")
+
+
+def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
+    """Home IPs (with ISP reassignment), CGNAT, office NAT, public Wi-Fi and VPN exits."""
+    decoys = config.decoys
+    parts: list[dict[str, np.ndarray]] = []
+    ip_parts: list[dict[str, np.ndarray]] = []
+    n_ips = 0
+
+    def new_ips(connection: int, country: np.ndarray, vpn: bool = False) -> np.ndarray:
+        nonlocal n_ips
+        n = len(country)
+        ip_parts.append(ip_attributes(np.full(n, connection), country, np.full(n, vpn)))
+        n_ips += n
+        return np.arange(n_ips - n, n_ips)
+
+    # Home IPs: one per household, shared by its members from move-in to the snapshot.
+    n_hh = people.n_households
+    home = new_ips(RESIDENTIAL, people.household_country)
+    sizes = people.household_size
+    member_hh = np.repeat(np.arange(n_hh), sizes)
+    members = people.household_members
+    moved_in = start - (rng.random(n_hh) * 5 * 365 * DAY).astype(np.int64)
+    first = np.maximum(people.created[members], moved_in[member_hh])
+    # ISP reassignment: a churning household's new IP is the one released earlier by another household,
+    # so those IPs show two households in successive, non-overlapping windows (a recycling look-alike).
+    churn = np.flatnonzero(rng.random(n_hh) < decoys.ip_churn_share)
+    change = np.full(n_hh, end + 1, dtype=np.int64)
+    new_home = home.copy()
+    if len(churn):
+        change_at = uniform_times(np.full(len(churn), start + DAY), np.full(len(churn), end - DAY), rng)
+        order = np.argsort(change_at)
+        churn = churn[order]
+        change[churn] = change_at[order]
+        new_home[churn[1:]] = home[churn[:-1]]
+        new_home[churn[0]] = new_ips(RESIDENTIAL, people.household_country[churn[:1]])[0]
+    switch = change[member_hh]
+    before = first < switch
+    parts.append(link_rows(members[before], home[member_hh[before]], first[before],
+                           np.minimum(switch[before] - 1, end), primary=switch[before] > end))
+    moved = switch <= end
+    parts.append(link_rows(members[moved], new_home[member_hh[moved]], np.maximum(first[moved], switch[moved]),
+                           np.full(int(moved.sum()), end), primary=np.ones(int(moved.sum()), bool)))
+
+    # Businesses: their own business line; employers' lines are also their staff's office NAT.
+    business = np.flatnonzero(people.kind != PERSON)
+    business_ip = np.full(people.n, -1, dtype=np.int64)
+    business_ip[business] = new_ips(BUSINESS_NET, people.country[business])
+    parts.append(link_rows(business, business_ip[business], life_start(people.created[business], start, 730, rng),
+                           np.full(len(business), end), primary=np.ones(len(business), bool)))
+    staff = np.flatnonzero((employer_of >= 0) & (rng.random(people.n) < decoys.office_share))
+    parts.append(link_rows(staff, business_ip[employer_of[staff]], life_start(people.created[staff], start, 1095, rng),
+                           np.full(len(staff), end)))
+
+    persons = people.of_kind(PERSON)
+
+    def shared_pool(share: float, users_per_ip, connection: int, vpn: bool, lookback_days: float) -> None:
+        """Some people each use 1-3 IPs of a pool whose IPs are used by many people at once."""
+        users = persons[rng.random(len(persons)) < share]
+        if not len(users):
+            return
+        per_user = rng.integers(1, 4, len(users))
+        n_pool = max(1, round(per_user.sum() / users_per_ip.median))
+        pool = new_ips(connection, choose(vocab.COUNTRY_WEIGHTS, n_pool, rng), vpn)
+        # Popularity follows the configured users-per-IP distribution, so some IPs carry thousands.
+        weight = users_per_ip.draw(rng, n_pool).astype(float)
+        user = np.repeat(users, per_user)
+        ip = pool[choose(weight / weight.sum(), len(user), rng)]
+        parts.append(link_rows(user, ip, life_start(people.created[user], start, lookback_days, rng), np.full(len(user), end)))
+
+    shared_pool(decoys.mobile_share, decoys.cgnat_users, MOBILE_NET, False, 120)
+    shared_pool(decoys.vpn_share, decoys.vpn_users_per_exit, HOSTING, True, 180)
+
+    # Public Wi-Fi: short sessions at popular hotspots; strangers come and go, sometimes one after another.
+    wifi_users = persons[rng.random(len(persons)) < decoys.public_wifi_share]
+    if len(wifi_users):
+        sessions = decoys.wifi_sessions.draw(rng, len(wifi_users))
+        user = np.repeat(wifi_users, sessions)
+        n_hotspots = max(1, len(persons) // 400)
+        hotspot = new_ips(BUSINESS_NET, choose(vocab.COUNTRY_WEIGHTS, n_hotspots, rng))
+        ip = hotspot[choose(popularity(n_hotspots, 1.0, rng), len(user), rng)]
+        t = uniform_times(np.maximum(people.created[user], start), np.full(len(user), end - 4 * HOUR), rng)
+        parts.append(link_rows(user, ip, t, t + rng.integers(10 * 60_000, 3 * HOUR, len(user))))
+
+    ips = pa.table(_concat(ip_parts))
+    return ips, _links_table(parts, "ip_id")

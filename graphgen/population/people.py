@@ -1,0 +1,121 @@
+"""Users: businesses (employers, merchants, utilities, exchanges) and people living in households."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphgen import vocab
+from graphgen.sampling import DAY, choose, popularity, split_into_groups, uniform_times
+
+PERSON, EMPLOYER, MERCHANT, UTILITY, EXCHANGE = range(5)
+BUSINESS_SEGMENT = vocab.SEGMENTS.index("business")
+
+
+@dataclass
+class People:
+    """Who the users are and how they live together; arrays are indexed by user (generation order)."""
+
+    kind: np.ndarray  # PERSON or a business kind
+    created: np.ndarray  # ms
+    country: np.ndarray  # code into vocab.COUNTRIES
+    segment: np.ndarray  # code into vocab.SEGMENTS
+    household: np.ndarray  # household index per user, -1 for businesses
+    household_members: np.ndarray  # user indices sorted by household
+    household_offsets: np.ndarray  # members of h: household_members[offsets[h]:offsets[h+1]]
+    household_country: np.ndarray
+    roommates: np.ndarray  # per household: a flat-share rather than a family
+
+    @property
+    def n(self) -> int:
+        return len(self.kind)
+
+    @property
+    def n_households(self) -> int:
+        return len(self.household_offsets) - 1
+
+    @property
+    def household_size(self) -> np.ndarray:
+        return np.diff(self.household_offsets)
+
+    @property
+    def household_head(self) -> np.ndarray:
+        return self.household_members[self.household_offsets[:-1]]
+
+    @property
+    def family(self) -> np.ndarray:
+        """Family (multi-person, not a flat-share) of each user, -1 for everyone else: families share a surname."""
+        hh = self.household
+        in_family = (hh >= 0) & ~self.roommates[np.maximum(hh, 0)] & (self.household_size[np.maximum(hh, 0)] >= 2)
+        return np.where(in_family, hh, -1)
+
+    def of_kind(self, kind: int) -> np.ndarray:
+        return np.flatnonzero(self.kind == kind)
+
+
+def business_kinds(n_business: int) -> np.ndarray:
+    """Split businesses into a few utilities and exchanges, some merchants and many employers."""
+    if n_business == 0:
+        return np.zeros(0, dtype=np.int8)
+    n_utility = min(n_business, max(1, round(0.02 * n_business)))
+    n_exchange = min(n_business - n_utility, max(1, round(0.02 * n_business)))
+    n_merchant = round(0.4 * (n_business - n_utility - n_exchange))
+    n_employer = n_business - n_utility - n_exchange - n_merchant
+    counts = [n_employer, n_merchant, n_utility, n_exchange]
+    return np.repeat(np.array([EMPLOYER, MERCHANT, UTILITY, EXCHANGE], dtype=np.int8), counts)
+
+
+def grow_people(config, start: int, end: int, rng: np.random.Generator) -> People:
+    """Create the users and group the people into households (families and flat-shares)."""
+    pop, decoys = config.population, config.decoys
+    n = config.users
+    n_business = min(n, round(n * pop.business_share))
+    kind = np.concatenate([business_kinds(n_business), np.full(n - n_business, PERSON, dtype=np.int8)])
+    persons = np.flatnonzero(kind == PERSON)
+
+    created = np.empty(n, dtype=np.int64)
+    history = int(pop.history_years * 365 * DAY)
+    is_new = rng.random(n) < pop.new_user_share
+    is_new[:n_business] = False
+    created[is_new] = uniform_times(np.full(is_new.sum(), start), np.full(is_new.sum(), end - DAY), rng)
+    old = ~is_new
+    created[old] = start - (rng.random(old.sum()) * history).astype(np.int64) - DAY
+
+    # Households: a share of people live with others; everyone else is a household of one.
+    order = rng.permutation(persons)
+    n_shared = round(len(persons) * decoys.household_share)
+    sizes = decoys.household_size.draw(rng, n_shared // 2 + 1)
+    group = split_into_groups(n_shared, sizes)
+    n_multi = int(group.max()) + 1 if n_shared else 0
+    household = np.full(n, -1, dtype=np.int64)
+    household[order[:n_shared]] = group
+    household[order[n_shared:]] = n_multi + np.arange(len(persons) - n_shared)
+    n_households = n_multi + len(persons) - n_shared
+    household_members = order  # already grouped: multi-person households first, in group order
+    household_offsets = np.searchsorted(household[household_members], np.arange(n_households + 1))
+    sizes = np.diff(household_offsets)
+    roommates = (sizes >= 2) & (rng.random(n_households) < decoys.roommate_share)
+
+    household_country = choose(vocab.COUNTRY_WEIGHTS, n_households, rng)
+    country = choose(vocab.COUNTRY_WEIGHTS, n, rng)
+    country[persons] = household_country[household[persons]]
+    segment = np.full(n, BUSINESS_SEGMENT, dtype=np.int8)
+    segment[persons] = choose(vocab.SEGMENT_WEIGHTS_PERSON, len(persons), rng)
+    return People(
+        kind=kind, created=created, country=country.astype(np.int8), segment=segment,
+        household=household, household_members=household_members, household_offsets=household_offsets,
+        household_country=household_country, roommates=roommates,
+    )
+
+
+def assign_employers(people: People, employed_share: float, rng: np.random.Generator) -> np.ndarray:
+    """Employer (a user index) of each employed person, -1 otherwise; big employers employ many."""
+    employer_of = np.full(people.n, -1, dtype=np.int64)
+    employers = people.of_kind(EMPLOYER)
+    if not len(employers):
+        return employer_of
+    employed = people.of_kind(PERSON)
+    employed = employed[rng.random(len(employed)) < employed_share]
+    employer_of[employed] = employers[choose(popularity(len(employers), 1.1, rng), len(employed), rng)]
+    return employer_of

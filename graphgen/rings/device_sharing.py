@@ -1,0 +1,103 @@
+"""Device sharing: one operation runs many identities from a few devices within days.
+
+Victims pay the identities (scams, stolen funds); each identity forwards most of it, from a ring device
+and the ring's IP, to a collector account held by the operator, who cashes out at an exchange.
+A ``clean_share`` of identities never touch the ring devices and are linked to the ring only by money.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from graphgen.params import Count, IntRange, Share
+from graphgen.population.links import DESKTOP, HOSTING, MOBILE, RESIDENTIAL
+from graphgen.population.payments import CHANNEL, round_amounts
+from graphgen.rings.base import TypologyConfig, register
+from graphgen.rings.builder import RingBuilder
+from graphgen.sampling import DAY, ranks_within, uniform_times
+
+
+class DeviceSharingConfig(TypologyConfig):
+    share: Share = 0.004
+    size: Count = Count(min=6, median=10, max=40, sigma=0.4)  # members per ring
+    users_per_device: IntRange = IntRange(low=6, high=12)  # identities run from each ring device
+    window_days: float = Field(7.0, gt=0, le=30)  # every ring device's users show up within this window
+    ips_per_ring: IntRange = IntRange(low=1, high=2)
+    payments_per_identity: IntRange = IntRange(low=1, high=3)
+
+    def min_horizon_days(self) -> float:
+        return self.window_days
+
+    @model_validator(mode="after")
+    def _devices_fill(self) -> DeviceSharingConfig:
+        if self.size.min < self.users_per_device.low:
+            raise ValueError("size.min must be at least users_per_device.low, so every ring fills a device")
+        return self
+
+
+@register("device_sharing", DeviceSharingConfig)
+def plant(builder: RingBuilder, config: DeviceSharingConfig, rng: np.random.Generator) -> None:
+    """Device sharing: many identities run from a few shared devices within days."""
+    sizes = builder.ring_sizes(config.share, lambda n: config.size.draw(rng, n))
+    if not len(sizes):
+        return
+    n_rings = len(sizes)
+    window = int(config.window_days * DAY)
+    t0 = uniform_times(np.full(n_rings, builder.start), np.full(n_rings, builder.end - window), rng)
+    rings = builder.new_rings("device_sharing", t0, t0 + window)
+
+    member_ring = np.repeat(np.arange(n_rings), sizes)
+    rank = ranks_within(sizes)
+    users = builder.recruit(t0[member_ring])
+    operator = rank == 0
+    builder.members(rings[member_ring], "user", users, np.where(operator, "operator", "identity"))
+
+    # Identities on the ring devices fill them round-robin, users_per_device or more each.
+    per_device = config.users_per_device.draw(rng, n_rings)
+    n_clean = np.minimum(rng.binomial(sizes, builder.config.rings.clean_share), sizes - config.users_per_device.low)
+    n_on = sizes - n_clean
+    n_devices = np.maximum(n_on // per_device, 1)
+    devices = builder.add_devices(np.where(rng.random(n_devices.sum()) < 0.7, MOBILE, DESKTOP))
+    device_base = np.cumsum(n_devices) - n_devices
+    builder.members(np.repeat(rings, n_devices), "device", devices, "ring_device")
+    n_ips = config.ips_per_ring.draw(rng, n_rings)
+    ips = builder.add_ips(np.where(rng.random(n_ips.sum()) < 0.5, HOSTING, RESIDENTIAL))
+    ip_base = np.cumsum(n_ips) - n_ips
+    builder.members(np.repeat(rings, n_ips), "ip", ips, "ring_ip")
+
+    # Sessions inside the window; the operator is on for all of it.
+    ring_t0 = t0[member_ring]
+    a = np.where(operator, ring_t0, ring_t0 + (rng.uniform(0, 0.5, len(users)) * window).astype(np.int64))
+    b = np.where(operator, ring_t0 + window, a + (rng.uniform(0.3, 0.5, len(users)) * window).astype(np.int64))
+    on = rank < n_on[member_ring]
+    device_edge = np.full(len(users), -1, dtype=np.int64)
+    ip_edge = np.full(len(users), -1, dtype=np.int64)
+    device_edge[on] = builder.link_devices(users[on], devices[device_base[member_ring[on]] + rank[on] % n_devices[member_ring[on]]], a[on], b[on])
+    ip_edge[on] = builder.link_ips(users[on], ips[ip_base[member_ring[on]] + rank[on] % n_ips[member_ring[on]]], a[on], b[on])
+
+    collector = builder.account_opened_before(users[operator], t0)
+    identity_account = builder.primary_account[users]
+    builder.members(rings, "account", collector, "collector_account")
+    builder.members(rings[member_ring[~operator]], "account", identity_account[~operator], "identity_account")
+
+    # Victim -> identity, then identity -> collector from the ring device, hours later.
+    identities = np.flatnonzero(~operator)
+    k = config.payments_per_identity.draw(rng, len(identities))
+    who = np.repeat(identities, k)
+    span = b[who] - a[who]
+    t_in = a[who] + (rng.uniform(0, 0.6, len(who)) * span).astype(np.int64)
+    t_out = t_in + (rng.uniform(0.1, 0.3, len(who)) * span).astype(np.int64)
+    amount = round_amounts(900 * np.exp(0.7 * rng.standard_normal(len(who))), builder.config.population.round_amount_share, 50.0, rng)
+    ring_of = rings[member_ring[who]]
+    builder.schedule(builder.victims(len(who)), identity_account[who], t_in, amount, CHANNEL["instant"], ring_of)
+    forwarded = np.round(amount * rng.uniform(0.85, 0.97, len(who)), 2)
+    builder.schedule(identity_account[who], collector[member_ring[who]], t_out, forwarded, CHANNEL["p2p"], ring_of,
+                     device_edge[who], ip_edge[who])
+
+    # The operator cashes out near the end of the window, through the ring's own device and IP.
+    total = np.bincount(member_ring[who], weights=forwarded, minlength=n_rings)
+    ops = np.flatnonzero(operator)
+    t_cash = t0 + (rng.uniform(0.85, 1.0, n_rings) * window).astype(np.int64)
+    builder.schedule(collector, builder.exchanges(n_rings), t_cash, np.maximum(np.round(total * rng.uniform(0.6, 0.95, n_rings), 2), 1.0),
+                     CHANNEL["instant"], rings, device_edge[ops], ip_edge[ops])

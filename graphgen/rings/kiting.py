@@ -1,0 +1,93 @@
+"""Kiting: money sent around a cycle of accounts A1 -> A2 -> ... -> Ak -> A1, round after round.
+
+Hops within a round are time-ordered and hours apart; each hop carries the previous amount less a small
+fee, and each round starts bigger than the last (the float being inflated). The cycle accounts are
+opened for the scheme by one to k owners; after the last round one account cashes out at an exchange.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from graphgen.params import FloatRange, IntRange, Share
+from graphgen.population.payments import CHANNEL, round_amounts
+from graphgen.rings.base import TypologyConfig, register
+from graphgen.rings.builder import RingBuilder
+from graphgen.sampling import DAY, HOUR, cumsum_within, ranks_within, uniform_times
+
+
+class KitingConfig(TypologyConfig):
+    share: Share = 0.002
+    cycle_length: IntRange = IntRange(low=3, high=8)  # accounts in the cycle
+    rounds: IntRange = IntRange(low=2, high=6)  # times the money goes around
+    hop_hours: FloatRange = FloatRange(low=0.5, high=12)  # between consecutive hops of a round
+    round_gap_days: FloatRange = FloatRange(low=1, high=4)  # between rounds
+    escalation: FloatRange = FloatRange(low=1.05, high=1.5)  # growth of the amount from round to round
+    fee: FloatRange = FloatRange(low=0.001, high=0.02)  # kept back at each hop
+    amount_median: float = Field(2500.0, gt=0)
+
+
+@register("kiting", KitingConfig)
+def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) -> None:
+    """Kiting: escalating, time-ordered rounds of money around a cycle of accounts."""
+    # Ring size in users: each cycle of k accounts has between ceil(k/2) and k owners.
+    def owners_for(n: int) -> np.ndarray:
+        k = config.cycle_length.draw(rng, n)
+        return np.stack([k, rng.integers((k + 1) // 2, k + 1)], axis=1)
+
+    drawn = owners_for(int(config.share * builder.n_population) + 1)
+    n_owners = builder.ring_sizes(config.share, lambda n: drawn[:n, 1])
+    n_rings = len(n_owners)
+    if not n_rings:
+        return
+    k = drawn[:n_rings, 0]
+    rounds = config.rounds.draw(rng, n_rings)
+
+    # Timeline: hop gaps within rounds, gaps between rounds; squeezed to fit the horizon if needed.
+    hops = k * rounds
+    hop_ring = np.repeat(np.arange(n_rings), hops)
+    hop_in_ring = ranks_within(hops)
+    hop_round = hop_in_ring // k[hop_ring]
+    hop_index = hop_in_ring % k[hop_ring]
+    step = (config.hop_hours.draw(rng, len(hop_ring)) * HOUR).astype(np.int64)
+    new_round = (hop_index == 0) & (hop_round > 0)
+    step[new_round] += (config.round_gap_days.draw(rng, int(new_round.sum())) * DAY).astype(np.int64)
+    step[hop_in_ring == 0] = 0
+    offset = cumsum_within(step, hops)
+    duration = offset[np.cumsum(hops) - 1]
+    room = builder.end - builder.start - 2 * DAY
+    squeeze = np.minimum(1.0, room / np.maximum(duration, 1))
+    offset = (offset * squeeze[hop_ring]).astype(np.int64)
+    duration = (duration * squeeze).astype(np.int64)
+    t0 = uniform_times(np.full(n_rings, builder.start), builder.end - DAY - duration, rng)
+    ts = t0[hop_ring] + offset
+    rings = builder.new_rings("kiting", t0, t0 + duration)
+
+    owner_ring = np.repeat(np.arange(n_rings), n_owners)
+    users = builder.recruit(t0[owner_ring])
+    builder.members(rings[owner_ring], "user", users, np.where(ranks_within(n_owners) == 0, "initiator", "mule"))
+
+    # Cycle accounts, opened for the scheme; account j belongs to owner j mod n_owners.
+    account_ring = np.repeat(np.arange(n_rings), k)
+    j = ranks_within(k)
+    owner_base = np.cumsum(n_owners) - n_owners
+    accounts = builder.account_opened_before(users[owner_base[account_ring] + j % n_owners[account_ring]], t0[account_ring])
+    builder.members(rings[account_ring], "account", accounts, "cycle_account")
+    account_base = np.cumsum(k) - k
+
+    # Amounts carry around the loop less a fee per hop and escalate from round to round.
+    start_amount = round_amounts(config.amount_median * np.exp(0.6 * rng.standard_normal(n_rings)),
+                                 builder.config.population.round_amount_share, 100.0, rng)
+    growth = config.escalation.draw(rng, n_rings)
+    fee = config.fee.draw(rng, n_rings)
+    amount = (start_amount[hop_ring] * growth[hop_ring] ** hop_round * (1 - fee[hop_ring]) ** hop_index
+              * (1 + 0.003 * rng.standard_normal(len(hop_ring))))
+    src = accounts[account_base[hop_ring] + hop_index]
+    dst = accounts[account_base[hop_ring] + (hop_index + 1) % k[hop_ring]]
+    builder.schedule(src, dst, ts, np.round(amount, 2), CHANNEL["transfer"], rings[hop_ring])
+
+    last_hop = np.cumsum(hops) - 1
+    cash_at = np.minimum(ts[last_hop] + (rng.uniform(1, 24, n_rings) * HOUR).astype(np.int64), builder.end)
+    builder.schedule(accounts[account_base], builder.exchanges(n_rings), cash_at,
+                     np.round(amount[last_hop] * rng.uniform(0.5, 0.9, n_rings), 2), CHANNEL["instant"], rings)

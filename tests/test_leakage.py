@@ -1,0 +1,57 @@
+"""Nothing in the feature tables gives the label away: ids, row order, PII and round amounts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+
+def separation(y, x) -> float:
+    """How far a single column separates fraud from legit, as |AUROC - 0.5| (0 = no information)."""
+    return abs(roc_auc_score(y, x) - 0.5)
+
+
+@pytest.fixture(scope="module")
+def tables(heavy):
+    _, g = heavy
+    members = g.labels["ring_members"].to_pandas()
+    return {
+        "users": (g.nodes["user"].to_pandas(), g.labels["users"].to_pandas()["is_fraud"].to_numpy()),
+        "accounts": (g.nodes["account"].to_pandas(), g.labels["accounts"].to_pandas()["is_fraud"].to_numpy()),
+        "transactions": (g.transactions.to_pandas(), g.labels["transactions"].to_pandas()["is_fraud"].to_numpy()),
+        "devices": (d := g.nodes["device"].to_pandas(), d["device_id"].isin(members.query("node_type == 'device'")["node_id"]).to_numpy()),
+        "ips": (i := g.nodes["ip"].to_pandas(), i["ip_id"].isin(members.query("node_type == 'ip'")["node_id"]).to_numpy()),
+    }
+
+
+@pytest.mark.parametrize("name,id_column", [("users", "user_id"), ("accounts", "account_id"), ("transactions", "txn_id"),
+                                            ("devices", "device_id"), ("ips", "ip_id")])
+def test_ids_and_row_order_carry_no_label(tables, name, id_column):
+    features, y = tables[name]
+    assert y.sum() >= 30, "too few positives to tell"
+    assert separation(y, features[id_column]) < 0.1
+    assert separation(y, np.arange(len(y))) < 0.1  # row order
+
+
+@pytest.mark.parametrize("column", ["name", "email", "phone"])
+def test_pii_carries_no_label(tables, column):
+    users, y = tables["users"]
+    values = users[column]
+    for feature in (values.str.len(), values.str.count(r"\d"), values.str.slice(-1).map(ord), values.map(hash) % 1000):
+        assert separation(y, feature) < 0.1, column
+
+
+@pytest.mark.parametrize("step", [1, 10, 50, 100])
+def test_round_amounts_carry_no_label(tables, step):
+    txns, y = tables["transactions"]
+    cents = np.round(txns["amount"].to_numpy() * 100).astype(np.int64)
+    assert separation(y, cents % (step * 100) == 0) < 0.1
+
+
+def test_fraud_amounts_are_not_constant_along_an_edge(tables):
+    txns, y = tables["transactions"]
+    fraud = txns[y]
+    repeated = fraud.groupby(["src_account_id", "dst_account_id"])["amount"].agg(["size", "nunique"]).query("size >= 2")
+    assert len(repeated) >= 10
+    assert (repeated["nunique"] == repeated["size"]).mean() > 0.95

@@ -1,0 +1,158 @@
+"""Every typology is planted as configured and shows in the graph itself; the decoys are there too.
+
+Labels are only used to say which nodes a ring owns; each property is then checked on the feature
+tables an investigator would see (edges, windows, transactions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from graphgen.rings import typology_names
+from graphgen.sampling import DAY, HOUR
+
+
+@pytest.fixture(scope="module")
+def g(small_graph):
+    return small_graph
+
+
+@pytest.fixture(scope="module")
+def members(g) -> pd.DataFrame:
+    return g.labels["ring_members"].to_pandas().merge(g.labels["rings"].to_pandas(), on="ring_id")
+
+
+def ms(series: pd.Series) -> np.ndarray:
+    return series.dt.as_unit("ms").astype("int64").to_numpy()
+
+
+def test_every_registered_typology_is_planted(g):
+    rings = g.labels["rings"].to_pandas()
+    assert set(rings["typology"]) == set(typology_names())
+    assert (rings.groupby("typology").size() >= 3).all()
+
+
+def test_kiting_rings_are_time_ordered_escalating_cycles(g, members, small_config):
+    cfg = small_config.rings.kiting
+    transfers = g.edges["transfers_to"].to_pandas()
+    txns = g.transactions.to_pandas()
+    kiting = members.query("typology == 'kiting' and node_type == 'account'")
+    assert kiting["ring_id"].nunique() >= 3
+    for ring_id, ring in kiting.groupby("ring_id"):
+        accounts = set(ring["node_id"])
+        inside = transfers[transfers["src_account_id"].isin(accounts) & transfers["dst_account_id"].isin(accounts)]
+        # A directed cycle through all k accounts: one edge out and one in per account, one orbit.
+        assert len(inside) == len(accounts) and inside["src_account_id"].is_unique and inside["dst_account_id"].is_unique
+        successor = dict(zip(inside["src_account_id"], inside["dst_account_id"]))
+        hops = txns.merge(inside[["src_account_id", "dst_account_id"]], on=["src_account_id", "dst_account_id"])
+        start = hops.sort_values("ts").iloc[0]["src_account_id"]
+        cycle, node = [start], successor[start]
+        while node != start:
+            cycle.append(node)
+            node = successor[node]
+        assert len(cycle) == len(accounts), f"ring {ring_id} is not one cycle"
+        assert cfg.cycle_length.low <= len(cycle) <= cfg.cycle_length.high
+        # Every hop edge carries one payment per round; within a round the hops follow the cycle in time.
+        per_edge = hops.groupby("src_account_id").size()
+        rounds = int(per_edge.iloc[0])
+        assert (per_edge == rounds).all() and cfg.rounds.low <= rounds
+        hops = hops.sort_values("ts")
+        hops["round"] = hops.groupby("src_account_id").cumcount()
+        hop_index = {a: i for i, a in enumerate(cycle)}
+        hops["hop"] = hops["src_account_id"].map(hop_index)
+        for r, one_round in hops.groupby("round"):
+            ordered = one_round.sort_values("hop")
+            gaps = np.diff(ms(ordered["ts"]))
+            assert (gaps > 0).all(), f"ring {ring_id} round {r} is not time-ordered along the cycle"
+            assert (gaps <= cfg.hop_hours.high * HOUR).all()
+        first_hop = hops[hops["hop"] == 0].sort_values("round")["amount"].to_numpy()
+        assert (np.diff(first_hop) > 0).all(), f"ring {ring_id} does not escalate"
+
+
+def test_device_rings_run_many_users_per_device_within_the_window(g, members, small_config):
+    cfg = small_config.rings.device_sharing
+    uses = g.edges["uses_device"].to_pandas()
+    devices = members.query("typology == 'device_sharing' and node_type == 'device'")
+    assert len(devices) >= 3
+    for _, device in devices.iterrows():
+        on = uses[uses["device_id"] == device["node_id"]]
+        first = ms(on["first_seen"])
+        assert len(on) >= cfg.users_per_device.low
+        assert first.max() - first.min() <= cfg.window_days * DAY, "the device's users show up over more than the window"
+
+
+def test_ip_pools_pass_between_users_in_successive_windows(g, members, small_config):
+    uses = g.edges["uses_ip"].to_pandas()
+    pools = members.query("typology == 'ip_recycling' and node_type == 'ip'")
+    assert len(pools) >= 3
+    for _, ip in pools.iterrows():
+        on = uses[uses["ip_id"] == ip["node_id"]].sort_values("first_seen")
+        assert len(on) >= 3 and on["user_id"].is_unique
+        assert (ms(on["first_seen"])[1:] > ms(on["last_seen"])[:-1]).all(), "pool IP windows overlap"
+    pool_edges = uses[uses["ip_id"].isin(set(pools["node_id"]))]
+    assert (pool_edges.groupby("user_id").size() >= 2).all(), "a member should rotate through several pool IPs"
+
+
+def test_decoys_are_present(g, members):
+    fraud_devices = set(members.query("node_type == 'device'")["node_id"])
+    fraud_ips = set(members.query("node_type == 'ip'")["node_id"])
+    uses_device = g.edges["uses_device"].to_pandas()
+    legit_device_users = uses_device[~uses_device["device_id"].isin(fraud_devices)].groupby("device_id").size()
+    assert (legit_device_users.between(2, 6)).sum() > 50, "family tablets missing"
+    assert (legit_device_users > 5).sum() > 0, "public terminals missing"
+    uses_ip = g.edges["uses_ip"].to_pandas()
+    legit_ip = uses_ip[~uses_ip["ip_id"].isin(fraud_ips)]
+    ip_users = legit_ip.groupby("ip_id").size()
+    ips = g.nodes["ip"].to_pandas().set_index("ip_id")
+    assert (ip_users > 50).sum() > 0, "carrier-grade NAT / office IPs missing"
+    assert (ips.loc[ip_users[ip_users >= 5].index, "is_vpn"]).sum() > 0, "shared VPN exits missing"
+    # ISP reassignment: a legit IP handed from one household to another, the windows one after the other.
+    households = legit_ip.sort_values("first_seen").groupby("ip_id")
+    succession = households.apply(lambda e: len(e) >= 2 and ms(e["first_seen"])[-1] > ms(e["last_seen"])[:-1].max(),
+                                  include_groups=False)
+    assert succession.sum() > 0, "recycled home IPs missing"
+    # Legit money loops: 2-cycles (family) and time-ordered 3-cycles (flat-shares splitting bills).
+    fraud_accounts = set(members.query("node_type == 'account'")["node_id"])
+    t = g.edges["transfers_to"].to_pandas()
+    t = t[~t["src_account_id"].isin(fraud_accounts) & ~t["dst_account_id"].isin(fraud_accounts)]
+    pairs = t.merge(t, left_on=["src_account_id", "dst_account_id"], right_on=["dst_account_id", "src_account_id"])
+    assert len(pairs) > 0, "family back-and-forth missing"
+    e = t[["src_account_id", "dst_account_id"]]
+    paths = e.merge(e, left_on="dst_account_id", right_on="src_account_id", suffixes=("_1", "_2"))
+    triangles = paths.merge(e, left_on=["dst_account_id_2", "src_account_id_1"], right_on=["src_account_id", "dst_account_id"])
+    triangles = triangles[triangles["src_account_id_1"] != triangles["dst_account_id_1"]]
+    assert len(triangles) > 0, "legit 3-cycles (bill splitting) missing"
+
+
+def test_fraud_rates_follow_the_config(heavy):
+    config, graph = heavy
+    users = graph.labels["users"].to_pandas()
+    established = config.users  # synthetic identities come on top of the population
+    for name in typology_names():
+        members = (users["typology"] == name).sum()
+        share = getattr(config.rings, name).share
+        assert members == pytest.approx(share * established, rel=0.15), name
+    total_share = sum(getattr(config.rings, n).share for n in typology_names())
+    assert users["is_fraud"].mean() == pytest.approx(total_share, rel=0.15)
+
+
+def test_label_delay_follows_the_config(heavy):
+    config, graph = heavy
+    users = graph.labels["users"].to_pandas().query("is_fraud")
+    txns = graph.transactions.to_pandas()
+    owner = graph.edges["has_account"].to_pandas().set_index("account_id")["user_id"]
+    fraud_txn = graph.labels["transactions"].to_pandas()["is_fraud"].to_numpy()
+    ring_txns = txns[fraud_txn]
+    touched = pd.concat([
+        pd.DataFrame({"user_id": owner.loc[ring_txns[side]].to_numpy(), "ts": ring_txns["ts"].to_numpy()})
+        for side in ("src_account_id", "dst_account_id")])
+    first = touched.groupby("user_id")["ts"].min()
+    confirmed = users.dropna(subset=["fraud_confirmed_at"]).set_index("user_id")["fraud_confirmed_at"]
+    delay_days = (confirmed - first.loc[confirmed.index]).dt.total_seconds() / 86400
+    assert (delay_days >= 0).all()
+    # Delays past the snapshot are censored, so the observed mean sits a little under the configured one.
+    assert 0.6 * config.labels.delay_mean_days < delay_days.mean() < 1.2 * config.labels.delay_mean_days
+    unconfirmed = users["fraud_confirmed_at"].isna().mean()
+    assert unconfirmed >= config.labels.unconfirmed_share * 0.7
