@@ -110,12 +110,16 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
     ring_confirmed = np.full(n_rings, NO_TIME, dtype=np.int64)
     np.minimum.at(ring_confirmed, m_ring[is_user], user_confirmed[member_users])
 
+    # Per-ring arrays get one extra last entry, so that ring -1 (no ring) reads it even when there are no rings.
+    ring_id_or_none = np.append(ring_new_id, -1)
+    typology_or_none = np.append(typology, 0)
+
     def ring_columns(ring: np.ndarray) -> dict[str, object]:
         has = ring >= 0
         return {
             "is_fraud": has,
-            "ring_id": pa.array(ring_new_id[np.maximum(ring, 0)], mask=~has),
-            "typology": _decode(typology[np.maximum(ring, 0)], typology_names(), missing=~has),
+            "ring_id": pa.array(ring_id_or_none[ring], mask=~has),
+            "typology": _decode(typology_or_none[ring], typology_names(), missing=~has),
         }
 
     def role_column(role: np.ndarray) -> pa.Array:
@@ -141,7 +145,7 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
 
     # Transactions are already in time order (ties at random): their ids are their row numbers.
     txn_ids = np.arange(len(t_ts))
-    ring_known = ring_confirmed[np.maximum(t_ring, 0)]
+    ring_known = np.append(ring_confirmed, NO_TIME)[t_ring]
     txn_confirmed = np.where((t_ring >= 0) & (ring_known < NO_TIME), np.maximum(ring_known, t_ts), NO_TIME)
     labels["transactions"] = _typed({"txn_id": txn_ids, **ring_columns(t_ring),
                                      "fraud_confirmed_at": confirmed_column(txn_confirmed)}, schema.LABELS["transactions"])

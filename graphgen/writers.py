@@ -96,7 +96,7 @@ def write_graph(
         "stage_seconds": {**graph.stage_seconds, **(extra_seconds or {})},
     }
     tmp = staging / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    tmp.write_text(json.dumps(manifest, indent=2))
     os.replace(tmp, staging / MANIFEST)
     _move_into_place(staging, out)
     return manifest

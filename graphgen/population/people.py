@@ -46,9 +46,9 @@ class People:
     @property
     def family(self) -> np.ndarray:
         """Family (multi-person, not a flat-share) of each user, -1 for everyone else: families share a surname."""
-        hh = self.household
-        in_family = (hh >= 0) & ~self.roommates[np.maximum(hh, 0)] & (self.household_size[np.maximum(hh, 0)] >= 2)
-        return np.where(in_family, hh, -1)
+        hh = self.household  # -1 reads the extra last entry below, also when there are no households
+        roommates, size = np.append(self.roommates, True), np.append(self.household_size, 0)
+        return np.where(~roommates[hh] & (size[hh] >= 2), hh, -1)
 
     def of_kind(self, kind: int) -> np.ndarray:
         return np.flatnonzero(self.kind == kind)
