@@ -141,6 +141,55 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
+@export_app.command("neo4j")
+def export_neo4j(out: Path = typer.Argument(..., help="An output folder written by `graphgen build`.")) -> None:
+    """Write OUT/neo4j/: gzipped CSVs with typed headers, import.sh and schema.cypher for neo4j-admin."""
+    from loaders.bundle import write_bundle
+    from loaders.model import NODE_SETS, REL_SETS
+
+    with progress_bar() as progress:
+        task = progress.add_task("neo4j bundle", total=len(NODE_SETS) + len(REL_SETS))
+        bundle = write_bundle(out, on_file=lambda _: progress.advance(task))
+    out_console.print(f"wrote {bundle}/: run {bundle}/import.sh with the server stopped, then apply schema.cypher")
+
+
+@load_app.command("neo4j")
+def load_neo4j(
+    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    uri: str = typer.Option("bolt://localhost:7687", "--uri", help="Bolt URI of the server."),
+    user: str = typer.Option("neo4j", "--user", help="User name; the password comes from NEO4J_PASSWORD or a prompt."),
+    database: str = typer.Option("neo4j", "--database", help="Database to load into."),
+    batch_size: int = typer.Option(10_000, "--batch-size", help="Rows per write transaction."),
+    wipe: bool = typer.Option(False, "--wipe", help="Delete everything in the database first."),
+) -> None:
+    """Load a built graph into a running Neo4j over Bolt (idempotent: loading again changes nothing)."""
+    import os
+
+    from loaders.online import load
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError("set NEO4J_PASSWORD (no terminal to ask for the password)")
+        password = typer.prompt(f"Neo4j password for {user}", hide_input=True)
+    with progress_bar() as progress:
+        tasks: dict[str, int] = {}
+
+        def start(sizes: dict[str, int]) -> None:
+            for name, rows in sizes.items():
+                tasks[name] = progress.add_task(name, total=rows)
+
+        report = load(out, uri, user, password, database, batch_size, wipe,
+                      on_rows=lambda name, n: progress.advance(tasks[name], n), on_start=start)
+    table = Table(title=f"Loaded into {database} on {uri} ({report.mode})", title_justify="left")
+    for name in ("nodes / relationships", "count"):
+        table.add_column(name, justify="right" if name == "count" else "left")
+    for name, n in {**report.nodes, **report.relationships}.items():
+        table.add_row(name, f"{n:,}")
+    out_console.print(table)
+    out_console.print(f"{report.seconds:.1f} s in all; relationships at {report.relationships_per_second:,.0f}/s")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every input error into one stderr line and exit code 2."""
     command = typer.main.get_command(app)

@@ -56,3 +56,34 @@ def small_output(tmp_path_factory) -> Path:
     result = run_cli("build", "--preset", "small", "--out", str(out), "--quiet")
     assert result.code == 0, result.stderr
     return out
+
+
+# -- Neo4j ----------------------------------------------------------------------------------------------
+NEO4J_PASSWORD = "graphgen-test-password"
+REPORTED: list[str] = []  # lines for the terminal summary (for example the ring queries' precision)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """A real Neo4j 5.26 server for the session; skipped with a reason only where Java/Maven are missing
+    and GRAPHGEN_REQUIRE_NEO4J is not set (CI sets it, so there it fails instead of skipping)."""
+    import os
+
+    from tests import neo4j_server as harness
+
+    reason = harness.unavailable()
+    if reason:
+        if os.environ.get("GRAPHGEN_REQUIRE_NEO4J"):
+            pytest.fail(f"the Neo4j tests are required here but {reason}")
+        pytest.skip(reason)
+    harness.build()
+    server = harness.Neo4jServer(tmp_path_factory.mktemp("neo4j-home"), NEO4J_PASSWORD).start()
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORTED:
+        terminalreporter.section("graphgen measurements")
+        for line in REPORTED:
+            terminalreporter.write_line(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import os
 from pathlib import Path
@@ -148,3 +149,11 @@ def test_stats_on_an_incomplete_folder_is_refused(tmp_path):
     (tmp_path / "nodes").mkdir()
     result = run_cli("stats", str(tmp_path))
     assert result.code == 2 and "manifest.json" in result.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    root = Path(__file__).parent.parent
+    blocks = re.findall(r"```bash\n(.*?)\n```", (root / "README.md").read_text(), flags=re.S)
+    main_job, test_command = blocks[0].strip(), blocks[1].strip()
+    assert "graphgen build --preset small --out out" in main_job
+    assert test_command in (root / ".ci" / "run").read_text()

@@ -42,13 +42,18 @@ public final class Main {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, 1024L * 1024 * 1024)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
-        // A fresh DBMS has user neo4j/neo4j with a forced password change; set the test password instead.
-        dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                java.util.Map.of("password", password));
+        try {
+            // A fresh DBMS has user neo4j/neo4j with a forced password change; set the test password instead.
+            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    java.util.Map.of("password", password));
+        } catch (RuntimeException e) {
+            System.err.println("could not set the password: " + e.getMessage());
+            System.exit(1); // the shutdown hook stops the DBMS
+        }
         System.out.println("READY");
         System.out.flush();
         while (System.in.read() != -1) {
