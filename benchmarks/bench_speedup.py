@@ -25,13 +25,17 @@ from graphgen.writers import stage_output, write_graph  # noqa: E402
 from reference_impl import build_reference  # noqa: E402
 
 
-def best_of(repeat: int, fn) -> float:
+def best_of(repeat: int, fn, *args) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        fn()
+        fn(*args)
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def vectorised(config, out: Path) -> None:
+    write_graph(graphgen.generate(config), stage_output(out, overwrite=True), out)
 
 
 def main() -> None:
@@ -45,11 +49,8 @@ def main() -> None:
             config = resolve_config("default", overrides={"users": users})
             out = Path(tmp) / f"graphgen_{users}"
 
-            def vectorised() -> None:
-                write_graph(graphgen.generate(config), stage_output(out, overwrite=True), out)
-
-            ours = best_of(args.repeat, vectorised)
-            theirs = best_of(1, lambda: build_reference(config, Path(tmp) / f"reference_{users}"))
+            ours = best_of(args.repeat, vectorised, config, out)
+            theirs = best_of(1, build_reference, config, Path(tmp) / f"reference_{users}")
             n_txns = json.loads((out / "manifest.json").read_text())["files"]["transactions.parquet"]["rows"]
             rows.append({"users": users, "transactions": n_txns, "graphgen_s": round(ours, 3),
                          "reference_s": round(theirs, 2), "speedup": round(theirs / ours, 1)})

@@ -111,7 +111,7 @@ def build_reference(config, out_dir: Path) -> dict[str, int]:
     # Accounts.
     primary_account = {}
     for u in range(config.users):
-        for j in range(1 if u < n_business else max(_count(rnd, pop.accounts_per_user), 1)):
+        for _ in range(1 if u < n_business else max(_count(rnd, pop.accounts_per_user), 1)):
             a = new_node("account", opened=created_of(u) + rnd.randrange(0, 3 * DAY), owner=u, fraud=None)
             g.add_edge(("user", u), a, type="HAS_ACCOUNT")
             primary_account.setdefault(u, a)

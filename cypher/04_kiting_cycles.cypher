@@ -6,7 +6,7 @@
 // over months). Each cycle is returned once, starting at the account that moved first.
 // Cycle lengths 3 to 8 are the literal bounds {2,7} below: Cypher quantifiers cannot take parameters.
 // Parameters: $min_rounds (int), $min_avg_amount (float), $max_span_days (int), $max_hop_hours (int).
-// :param {min_rounds: 2, min_avg_amount: 300.0, max_span_days: 60, max_hop_hours: 48}
+// :param {min_rounds: 2, min_avg_amount: 150.0, max_span_days: 60, max_hop_hours: 48}
 MATCH (a:Account)-[first:TRANSFERS_TO]->(:Account)
 WHERE first.n_txns >= $min_rounds AND first.total_amount / first.n_txns >= $min_avg_amount
   AND first.last_ts <= first.first_ts + duration({days: $max_span_days})

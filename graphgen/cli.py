@@ -48,13 +48,14 @@ def _keep_freed_memory() -> None:
     """Ask glibc to reuse freed memory instead of returning big blocks to the OS after each array.
 
     The build allocates and frees many arrays of hundreds of MB; fresh pages cost a fault each (a
-    large share of the run time in a VM). Peak RSS grows a little; elsewhere this does nothing.
+    large share of the run time in a VM). Peak RSS grows a little; without glibc this does nothing.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
-    m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4
+    m_trim_threshold, m_top_pad, m_mmap_max, m_arena_max = -1, -2, -4, -8
+    libc.mallopt(m_arena_max, 1)  # one arena: memory freed by one worker thread is reused by the other
     libc.mallopt(m_mmap_max, 0)
     libc.mallopt(m_trim_threshold, 2**31 - 1)
     libc.mallopt(m_top_pad, 256 << 20)
@@ -68,6 +69,7 @@ def build(
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Random seed; the same config and seed give byte-identical files."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing non-empty output folder."),
+    difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="easy, medium or hard: how well rings hide."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary."),
 ) -> None:
     """Generate a graph and write it as Parquet files with a manifest."""
@@ -77,7 +79,7 @@ def build(
     from graphgen.summary import Summary
     from graphgen.writers import discard, stage_output, write_graph
 
-    cfg = resolve_config(preset, config, {"users": users, "seed": seed})
+    cfg = resolve_config(preset, config, {"users": users, "seed": seed, "difficulty": difficulty})
     staging = stage_output(out, overwrite)
     _keep_freed_memory()
     try:
@@ -188,6 +190,113 @@ def load_neo4j(
         table.add_row(name, f"{n:,}")
     out_console.print(table)
     out_console.print(f"{report.seconds:.1f} s in all; relationships at {report.relationships_per_second:,.0f}/s")
+
+
+SPLIT_HELP = "temporal (users drawn independently) or ring (whole rings on one side)."
+
+
+def _split(split: str) -> str:
+    from gnn.splits import KINDS
+
+    if split not in KINDS:
+        raise UsageError(f"unknown split {split!r}; choose one of: {', '.join(KINDS)}")
+    return split
+
+
+@export_app.command("tabular")
+def export_tabular(
+    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed of the split assignment."),
+) -> None:
+    """Write OUT/tabular/: point-in-time user and transaction features per split (Parquet)."""
+    from gnn.tabular import write_tabular
+
+    with progress_bar() as progress:
+        progress.add_task("tabular", total=None)
+        folder = write_tabular(out, _split(split), seed)
+    out_console.print(f"wrote {folder}/ (features listed in features.json)")
+
+
+@export_app.command("pyg")
+def export_pyg(
+    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed of the split assignment."),
+) -> None:
+    """Write OUT/pyg/dataset.pt: one HeteroData per split (load with gnn.load_dataset)."""
+    from gnn.pyg import write_pyg
+
+    with progress_bar() as progress:
+        progress.add_task("pyg", total=None)
+        path = write_pyg(out, _split(split), seed)
+    out_console.print(f"wrote {path} (torch.load(..., weights_only=True) works; gnn.load_dataset rebuilds it)")
+
+
+@app.command()
+def bench(
+    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    models: str = typer.Option(",".join(("xgb_raw", "xgb_graph", "sage", "gat", "sage_xgb")), "--models",
+                               help="Comma-separated: xgb_raw, xgb_graph, sage, gat, sage_xgb."),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds (each draws its own split and initialisation)."),
+    split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
+    epochs: int = typer.Option(40, "--epochs", help="Most epochs a GNN trains for (it early-stops on validation)."),
+    report: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder; default: OUT/bench."),
+) -> None:
+    """Benchmark GNNs against XGBoost: results.json, report.md and PNG plots."""
+    from graphgen.graph import MANIFEST
+    from gnn.bench import MODELS, run_bench, write_report
+
+    chosen = [m.strip() for m in models.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in MODELS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from: {', '.join(MODELS)}")
+    if seeds < 1 or epochs < 1:
+        raise UsageError("--seeds and --epochs must be at least 1")
+    if not (out / MANIFEST).is_file():
+        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
+    with progress_bar() as progress:
+        task = progress.add_task("bench", total=len(chosen) * seeds)
+        results = run_bench(out, chosen, seeds, _split(split), epochs,
+                            on_step=lambda what: progress.update(task, advance=1, description=what))
+    path = write_report(results, report or out / "bench")
+    table = Table(title=f"GNN vs XGBoost ({seeds} seed(s), split {split}): test metrics, mean ± std", title_justify="left")
+    for name in ("model", "AUPRC", "AUROC", "Rec@K", "F1", "seconds"):
+        table.add_column(name, justify="left" if name == "model" else "right")
+    for name in sorted(chosen, key=lambda m: -results["summary"][m]["auprc"]["mean"]):
+        s = results["summary"][name]
+        table.add_row(name, *(f"{s[m]['mean']:.3f}±{s[m]['std']:.3f}" for m in ("auprc", "auroc", "rec_at_k", "f1")),
+                      f"{s['seconds']['mean']:.1f}")
+    out_console.print(table)
+    out_console.print(f"report: {path}")
+
+
+@app.command()
+def audit(
+    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    threshold: float = typer.Option(0.85, "--threshold", help="Flag columns whose AUROC alone exceeds this."),
+    strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when anything is flagged."),
+) -> None:
+    """Leakage audit: a small model on each single column (features, ids, row order) of the tabular set."""
+    from graphgen.graph import MANIFEST
+    from gnn.audit import audit as run_audit
+    from gnn.audit import is_id
+
+    if not (out / MANIFEST).is_file():
+        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
+    results = run_audit(out)
+    flagged = [r for r in results if r.worst > threshold]
+    table = Table(title=f"Single-column AUROC (flag above {threshold})", title_justify="left")
+    for name in ("column", "kind", "train", "val", "test", "flag"):
+        table.add_column(name, justify="right" if name in ("train", "val", "test") else "left")
+    for r in results[:15] + [r for r in flagged if r not in results[:15]]:
+        kind = "id/order" if is_id(r.column) else "feature"
+        table.add_row(r.column, kind, *(f"{r.auroc[s]:.3f}" if s in r.auroc else "-" for s in ("train", "val", "test")),
+                      "LEAK?" if r in flagged else "")
+    out_console.print(table)
+    out_console.print(f"{len(results)} columns audited; {len(flagged)} flagged")
+    if flagged and strict:
+        raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, create_model, model_validator
@@ -34,10 +34,15 @@ class PopulationConfig(StrictModel):
     utilities_per_household: Count = Count(min=1, median=1, max=4, sigma=0.5)
     merchants_per_user: Count = Count(min=0, median=1.5, max=60, sigma=0.8)
     purchases_per_merchant_per_month: float = Field(0.3, gt=0, le=100)
+    payday_spending_share: Share = 0.35  # of employed people's card purchases, made within a day of payday
     friends_per_user: Count = Count(min=0, median=1, max=40, sigma=0.9)
     p2p_per_friend_per_month: float = Field(0.3, gt=0, le=100)
     family_payments_per_month: float = Field(0.6, gt=0, le=100)  # each way between family members
     crypto_share: Share = 0.04  # people who buy at exchanges, where fraud also cashes out
+    card_repayment_share: Share = 0.8  # credit-card holders paying their card off from checking after payday
+    household_pot_share: Share = 0.6  # employed family members passing part of their pay to the household head
+    large_payment_share: Share = 0.15  # people making a one-off large payment (a car, a deposit, tuition)
+    instant_share: Share = 0.5  # person-to-person payments sent as instant transfers (fraud uses the same mix)
     round_amount_share: Share = 0.1  # discretionary payments in round amounts, the same for fraud and not
 
 
@@ -59,6 +64,11 @@ class DecoysConfig(StrictModel):
     vpn_share: Share = 0.06  # people using commercial VPN exits shared with many others
     vpn_users_per_exit: Count = Count(min=5, median=40, max=500, sigma=0.8)
     ip_churn_share: Share = 0.1  # households whose ISP reassigns their home IP mid-horizon
+    collector_share: Share = 0.03  # people collecting money from friends and paying it on (trips, clubs, gifts)
+    collections: Count = Count(min=1, median=1, max=4, sigma=0.6)  # collections per collector
+    collection_payers: Count = Count(min=3, median=6, max=25, sigma=0.5)
+    seller_share: Share = 0.01  # people selling online: paid by many strangers
+    sales: Count = Count(min=3, median=10, max=80, sigma=0.7)
 
 
 class LabelsConfig(StrictModel):
@@ -74,9 +84,12 @@ class _RingsBase(StrictModel):
 
     # Share of ring members who are established customers keeping their normal activity; the rest are
     # freshly created synthetic identities. Higher camouflage makes rings harder to tell from decoys.
-    camouflage: Share = 0.5
+    camouflage: Share = 0.6
     # Share of ring activity run from members' own clean devices and IPs instead of the ring's.
-    clean_share: Share = 0.2
+    clean_share: Share = 0.25
+    # How closely ring payments imitate ordinary ones: 0 keeps fraud amounts large and cash-outs in one
+    # piece; 1 draws them like everyday payments and splits cash-outs.
+    mimicry: Share = 0.5
 
     @model_validator(mode="after")
     def _shares_fit(self) -> _RingsBase:
@@ -93,9 +106,19 @@ RingsConfig = create_model(
 )
 
 
+DIFFICULTY_LEVELS: dict[str, dict[str, float]] = {
+    # How hard the rings are to tell from legitimate users: sets rings.camouflage, clean_share and mimicry
+    # (keys given explicitly in the same config win). "medium" equals the defaults.
+    "easy": {"camouflage": 0.2, "clean_share": 0.05, "mimicry": 0.0},
+    "medium": {"camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5},
+    "hard": {"camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9},
+}
+
+
 class GraphgenConfig(StrictModel):
     """Everything that determines a generated graph; the same config gives byte-identical files."""
 
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
     users: int = Field(100_000, ge=1, le=20_000_000)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     start_date: dt.date = dt.date(2026, 1, 1)
@@ -104,6 +127,15 @@ class GraphgenConfig(StrictModel):
     decoys: DecoysConfig = DecoysConfig()
     rings: RingsConfig = RingsConfig()  # type: ignore[valid-type]
     labels: LabelsConfig = LabelsConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_difficulty(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("difficulty") in DIFFICULTY_LEVELS:
+            rings = data.get("rings", {})
+            if isinstance(rings, dict):
+                data = {**data, "rings": {**DIFFICULTY_LEVELS[data["difficulty"]], **rings}}
+        return data
 
     @model_validator(mode="after")
     def _rings_fit_the_horizon(self) -> GraphgenConfig:

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from graphgen import pii, schema, vocab
+from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
 from graphgen.population.people import PERSON
 from graphgen.rings import typology_names
@@ -74,7 +75,7 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
     """
     rng = stage_rng(config.seed if seed is None else seed, "labels")
     _, end = horizon_ms(config)
-    nodes, edges, txns = graph.nodes, graph.edges, graph.transactions
+    nodes, txns = graph.nodes, graph.transactions
     # new_id[t][old index] = published id; inverse[t][published id] = old index.
     new_id = {t: rng.permutation(nodes[t].num_rows) for t in NODE_TYPES}
     inverse = {t: _invert(p) for t, p in new_id.items()}
@@ -164,17 +165,23 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
         "role": role_column(m_role),
     }, schema.LABELS["ring_members"], order=np.lexsort((member_ids, np.argsort(np.argsort(NODE_TYPES))[m_type], ring_new_id[m_ring])))
 
-    # -- features -----------------------------------------------------------------------------------
-    published_nodes = _publish_nodes(graph, new_id, inverse, rng)
-    published_edges = _publish_edges(graph, new_id, inverse)
-    transactions = _typed({
-        "txn_id": txn_ids,
-        "src_account_id": new_id["account"][col(txns, "src_account_id")],
-        "dst_account_id": new_id["account"][col(txns, "dst_account_id")],
-        "user_id": new_id["user"][col(txns, "user_id")], "device_id": new_id["device"][col(txns, "device_id")],
-        "ip_id": new_id["ip"][col(txns, "ip_id")], "ts": _times(t_ts), "amount": col(txns, "amount"),
-        "channel": _decode(col(txns, "channel"), vocab.CHANNELS),
-    }, schema.TRANSACTIONS)
+    # -- features: nodes (with their synthetic PII), edges and transactions, side by side --------------
+    def transactions() -> pa.Table:
+        return _typed({
+            "txn_id": txn_ids,
+            "src_account_id": new_id["account"][col(txns, "src_account_id")],
+            "dst_account_id": new_id["account"][col(txns, "dst_account_id")],
+            "user_id": new_id["user"][col(txns, "user_id")], "device_id": new_id["device"][col(txns, "device_id")],
+            "ip_id": new_id["ip"][col(txns, "ip_id")], "ts": _times(t_ts), "amount": col(txns, "amount"),
+            "channel": _decode(col(txns, "channel"), vocab.CHANNELS),
+        }, schema.TRANSACTIONS)
+
+    stream = config.seed if seed is None else seed
+    published_nodes, published_edges, transactions = run_parallel(
+        lambda: _publish_nodes(graph, new_id, inverse, stage_rng(stream, "labels.pii")),
+        lambda: _publish_edges(graph, new_id, inverse),
+        transactions,
+    )
     return EntityGraph(nodes=published_nodes, edges=published_edges, transactions=transactions, labels=labels,
                        config=config, stage_seconds=graph.stage_seconds)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
-from graphgen.population.payments import MONTHLY, POISSON, pair_key
+from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON, pair_key
 from graphgen.sampling import DAY, HOUR, MONTH, horizon_ms, pick_held_edges, ranks_within, stage_rng, time_order, uniform_times
 
 # How often people pay from their primary device / over their primary IP when another one is also live.
@@ -20,7 +21,8 @@ PRIMARY_DEVICE_SHARE = 0.75
 PRIMARY_IP_SHARE = 0.6
 
 
-def _sample_patterns(edges: pa.Table, opened: np.ndarray, start: int, end: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _sample_patterns(edges: pa.Table, opened: np.ndarray, start: int, end: int, payday_share: float,
+                     rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Legitimate payments along each edge, from when both its accounts are open until the snapshot."""
     pattern = col(edges, "_pattern")
     src, dst = col(edges, "src_account_id"), col(edges, "dst_account_id")
@@ -46,7 +48,12 @@ def _sample_patterns(edges: pa.Table, opened: np.ndarray, start: int, end: int, 
     k = k_lo[e] + ranks_within(count[monthly])
     ts[is_monthly] = base[e] + k * MONTH + rng.integers(0, jitter, len(e))
     e = edge[~is_monthly]
-    ts[~is_monthly] = uniform_times(active_from[e], np.full(len(e), end), rng)
+    random_times = uniform_times(active_from[e], np.full(len(e), end), rng)
+    # Payday spending: some payments on anchored edges move to within a day after that month's pay day.
+    anchored = (col(edges, "_phase")[e] != NO_ANCHOR) & (rng.random(len(e)) < payday_share)
+    payday = base[e] + ((random_times - base[e]) // MONTH) * MONTH + rng.integers(0, DAY, len(e))
+    moved = anchored & (payday >= active_from[e]) & (payday <= end)
+    ts[~is_monthly] = np.where(moved, payday, random_times)
 
     amount = np.exp(col(edges, "_mu")[edge] + col(edges, "_sigma")[edge] * rng.standard_normal(len(edge), dtype=np.float32))
     step = col(edges, "_round_to")[edge]
@@ -101,12 +108,13 @@ def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> 
     rng = stage_rng(config.seed if seed is None else seed, "transactions")
     edges = graph.edges["transfers_to"]
     start, end = horizon_ms(config)
-    sampled = _sample_patterns(edges, col(graph.nodes["account"], "opened_at"), start, end, rng)
+    sampled = _sample_patterns(edges, col(graph.nodes["account"], "opened_at"), start, end,
+                               config.population.payday_spending_share, rng)
     scheduled = {name: col(graph.transactions, name) for name in graph.transactions.column_names}
     scheduled["_edge"] = _edge_of_pairs(edges, scheduled["src_account_id"], scheduled["dst_account_id"])
     n_sampled = len(sampled["ts"])
-    rows = {k: np.concatenate([sampled[k], scheduled[k]]) for k in sampled}
-    graph.edges["transfers_to"] = _aggregate(edges, rows.pop("_edge"), rows["ts"], rows["amount"])
+    rows = {k: np.concatenate([sampled.pop(k), scheduled[k]]) for k in list(sampled)}  # frees each part as it goes
+    edge = rows.pop("_edge")
     # Only scheduled payments (the rows after the sampled ones) force a device or IP or belong to a ring.
     for name in ("_device_edge", "_ip_edge", "_ring"):
         rows[name] = np.full(len(rows["ts"]), -1, dtype=np.int64)
@@ -115,17 +123,23 @@ def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> 
     # Picked in generation order, where consecutive rows mostly share a payer: lookups stay local.
     n_users = graph.nodes["user"].num_rows
     user = col(graph.nodes["account"], "_owner")[rows["src_account_id"]]
-    device_edge = _held(graph.edges["uses_device"], user, rows["ts"], rows.pop("_device_edge"), n_users,
-                        PRIMARY_DEVICE_SHARE, rng, "device")
-    ip_edge = _held(graph.edges["uses_ip"], user, rows["ts"], rows.pop("_ip_edge"), n_users, PRIMARY_IP_SHARE, rng, "IP")
+    stream = config.seed if seed is None else seed
+    device_edge, ip_edge, transfers, order = run_parallel(
+        lambda: _held(graph.edges["uses_device"], user, rows["ts"], rows["_device_edge"], n_users,
+                      PRIMARY_DEVICE_SHARE, stage_rng(stream, "transactions.device"), "device"),
+        lambda: _held(graph.edges["uses_ip"], user, rows["ts"], rows["_ip_edge"], n_users,
+                      PRIMARY_IP_SHARE, stage_rng(stream, "transactions.ip"), "IP"),
+        lambda: _aggregate(edges, edge, rows["ts"], rows["amount"]),
+        # Rows leave this stage in time order (ties at random), so their order says nothing about fraud.
+        lambda: time_order(rows["ts"], start, stage_rng(stream, "transactions.order")),
+    )
+    graph.edges["transfers_to"] = transfers
     rows["user_id"] = user
     rows["device_id"] = col(graph.edges["uses_device"], "device_id")[device_edge]
     rows["ip_id"] = col(graph.edges["uses_ip"], "ip_id")[ip_edge]
-
-    # Rows leave this stage in time order (ties at random), so their order says nothing about fraud.
-    order = time_order(rows["ts"], start, rng)
     names = ("src_account_id", "dst_account_id", "user_id", "device_id", "ip_id", "ts", "amount", "channel", "_ring")
-    graph.transactions = pa.table({name: rows.pop(name)[order] for name in names})
+    columns = run_parallel(*(lambda values=rows.pop(name): values[order] for name in names))
+    graph.transactions = pa.table(dict(zip(names, columns)))
     return graph
 
 

@@ -12,7 +12,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,18 @@ def _move_into_place(staging: Path, out: Path) -> None:
     os.replace(staging, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_folder(final: Path) -> Iterator[Path]:
+    """Write into a hidden folder beside ``final``; it replaces ``final`` only if the block succeeds."""
+    staging = stage_output(final, overwrite=True)
+    try:
+        yield staging
+    except BaseException:
+        discard(staging)
+        raise
+    _move_into_place(staging, final)
 
 
 def read_manifest(out: Path) -> dict[str, Any]:

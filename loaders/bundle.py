@@ -8,9 +8,7 @@ exact import command in ``import.sh`` and the schema to apply after the import i
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
-from graphgen.errors import UsageError
+from graphgen.writers import staged_folder
 from loaders.model import GROUND_TRUTH_LABEL, NODE_SETS, REL_SETS, Dataset, schema_statements
 
 BUNDLE_DIR = "neo4j"
@@ -68,14 +66,7 @@ def import_arguments(database: str | object = "neo4j") -> list:
 def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None) -> Path:
     """Write ``ROOT/neo4j/`` from the output folder ``ROOT``; returns the bundle folder."""
     ds = Dataset(root)
-    final = ds.root / BUNDLE_DIR
-    staging = ds.root / f".{BUNDLE_DIR}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir()
-    except OSError as exc:
-        raise UsageError(f"cannot write to {ds.root}: {exc.strerror or exc}") from None
-    try:
+    with staged_folder(ds.root / BUNDLE_DIR) as staging:
         for node in NODE_SETS:
             table = node.rows(ds)
             header = [f"{node.key}:ID({node.label})"]
@@ -101,13 +92,7 @@ def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None)
         words = ['"$DATABASE"' if a == _DATABASE else shlex.quote(a) for a in import_arguments(_DATABASE)]
         script.write_text(IMPORT_SCRIPT.format(args=" \\\n  ".join(words)))
         script.chmod(0o755)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return final
+    return ds.root / BUNDLE_DIR
 
 
 IMPORT_SCRIPT = """#!/usr/bin/env bash

@@ -67,12 +67,17 @@ def test_presets_and_schema(tmp_path):
 
 def test_config_file_and_flags_override_the_preset(tmp_path):
     config = tmp_path / "c.yaml"
-    config.write_text("preset: small\nusers: 1500\nrings:\n  kiting: {share: 0.01}\n")
+    config.write_text("preset: small\nusers: 1500\nrings:\n  kiting: {share: 0.01}\n  clean_share: 0.1\n")
     out = tmp_path / "o"
-    assert run_cli("build", "--config", str(config), "--seed", "5", "--out", str(out), "-q").code == 0
+    assert run_cli("build", "--config", str(config), "--seed", "5", "--difficulty", "hard", "--out", str(out), "-q").code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["users"] == 1500 and manifest["seed"] == 5
     assert manifest["config"]["rings"]["kiting"]["share"] == 0.01
+    rings = manifest["config"]["rings"]
+    assert manifest["config"]["difficulty"] == "hard" and rings["camouflage"] == 0.9 and rings["mimicry"] == 0.9
+    assert rings["clean_share"] == 0.1  # a key given explicitly wins over the level
+    bad = run_cli("build", "--difficulty", "extreme", "--out", str(tmp_path / "x"), "-q")
+    assert bad.code == 2 and "difficulty" in bad.stderr
 
 
 def _write(tmp_path: Path, text: str) -> str:

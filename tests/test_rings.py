@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from graphgen.rings import typology_names
+from graphgen.rings.kiting import hop_stretch
 from graphgen.sampling import DAY, HOUR
 
 
@@ -66,7 +67,7 @@ def test_kiting_rings_are_time_ordered_escalating_cycles(g, members, small_confi
             ordered = one_round.sort_values("hop")
             gaps = np.diff(ms(ordered["ts"]))
             assert (gaps > 0).all(), f"ring {ring_id} round {r} is not time-ordered along the cycle"
-            assert (gaps <= cfg.hop_hours.high * HOUR).all()
+            assert (gaps <= cfg.hop_hours.high * hop_stretch(small_config.rings.mimicry) * HOUR).all()
         first_hop = hops[hops["hop"] == 0].sort_values("round")["amount"].to_numpy()
         assert (np.diff(first_hop) > 0).all(), f"ring {ring_id} does not escalate"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph
 from graphgen.population.accounts import grow_accounts, primary_account_of
 from graphgen.population.links import grow_devices, grow_ips
@@ -28,15 +29,24 @@ def grow_population(config, seed: int | None = None) -> EntityGraph:
         The graph in working form (see :mod:`graphgen.graph`), with the bill-splitting loops already
         scheduled in its transactions table.
     """
-    rng = stage_rng(config.seed if seed is None else seed, "population")
+    seed = config.seed if seed is None else seed
+    rng = stage_rng(seed, "population")
     start, end = horizon_ms(config)
     people = grow_people(config, start, end, rng)
     employer_of = assign_employers(people, config.population.employed_share, rng)
-    devices, uses_device = grow_devices(people, config, start, end, rng)
-    ips, uses_ip = grow_ips(people, employer_of, config, start, end, rng)
-    accounts = grow_accounts(people, config, end, rng)
-    transfers, scheduled = grow_payments(people, accounts, primary_account_of(accounts, people.n), employer_of,
-                                         config, start, end, rng)
+
+    def links():
+        links_rng = stage_rng(seed, "population.links")
+        return (*grow_devices(people, config, start, end, links_rng),
+                *grow_ips(people, employer_of, config, start, end, links_rng))
+
+    def money():
+        money_rng = stage_rng(seed, "population.money")
+        accounts = grow_accounts(people, config, end, money_rng)
+        return accounts, *grow_payments(people, accounts, primary_account_of(accounts, people.n), employer_of,
+                                        config, start, end, money_rng)
+
+    (devices, uses_device, ips, uses_ip), (accounts, transfers, scheduled) = run_parallel(links, money)
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
         "_family": people.family, "_kind": people.kind,

@@ -1,7 +1,8 @@
 """Who pays whom: TRANSFERS_TO edges with the payment pattern that the transactions stage samples.
 
 Each edge carries a private pattern: MONTHLY (salary, rent, utilities, standing orders: one payment per
-month at a fixed phase), POISSON (purchases, friends, family: random times at a rate) or PLANNED (the
+month at a fixed phase), POISSON (purchases, friends, family: random times at a rate; card purchases of the
+employed cluster after their pay day, the edge's phase) or PLANNED (the
 payments were scheduled explicitly, as for bill-splitting loops and fraud rings, in the working
 transactions table).
 """
@@ -12,11 +13,12 @@ import numpy as np
 import pyarrow as pa
 
 from graphgen import vocab
-from graphgen.population.accounts import SAVINGS
-from graphgen.population.people import EMPLOYER, EXCHANGE, MERCHANT, PERSON, UTILITY, People
+from graphgen.population.accounts import CREDIT_CARD, SAVINGS
+from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
 from graphgen.sampling import DAY, HOUR, MONTH, choose, cumsum_within, popularity, ranks_within, starts_of_runs, uniform_times
 
 MONTHLY, POISSON, PLANNED = range(3)
+NO_ANCHOR = -1  # a POISSON edge's phase: no pay day its payments cluster after
 CHANNEL = {name: i for i, name in enumerate(vocab.CHANNELS)}
 
 
@@ -32,6 +34,11 @@ def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, 
         "_ip_edge": minus_one if ip_edge is None else np.asarray(ip_edge, np.int64),
         "_ring": minus_one if ring is None else np.asarray(ring, np.int64),
     }
+
+
+def person_to_person_channels(n: int, instant_share: float, rng: np.random.Generator) -> np.ndarray:
+    """Channels of payments between people: instant transfers or payment-app transfers."""
+    return np.where(rng.random(n) < instant_share, CHANNEL["instant"], CHANNEL["p2p"]).astype(np.int8)
 
 
 def round_amounts(amount: np.ndarray, round_share: float, step: float, rng) -> np.ndarray:
@@ -116,11 +123,11 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
 
     # Salary: employer -> employee, monthly on the employer's pay day, nearly constant.
     employed = np.flatnonzero(employer_of >= 0)
+    pay_day = monthly_phase(people.n, 23, 29)[np.maximum(employer_of, 0)]  # of each user's employer
     if len(employed):
         employer = employer_of[employed]
-        pay_day = monthly_phase(people.n, 23, 29)[employer]
         salary = np.log(2400) + 0.45 * rng.standard_normal(len(employed))
-        plan.add(acct[employer], acct[employed], MONTHLY, CHANNEL["transfer"], salary, 0.015, phase=pay_day)
+        plan.add(acct[employer], acct[employed], MONTHLY, CHANNEL["transfer"], salary, 0.015, phase=pay_day[employed])
 
     # Rent: renting households (all flat-shares) pay a landlord monthly, a round constant sum; flatmates
     # pay the head their share a few days before.
@@ -151,28 +158,61 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         plan.add(acct[payer], popular(UTILITY, 0.5, len(payer)), MONTHLY, CHANNEL["direct_debit"],
                  np.log(75) + 0.3 * rng.standard_normal(len(payer)), 0.25, phase=monthly_phase(len(payer)))
 
-    # Own transfers: people with savings move money there by standing order.
     account_type = accounts.column("account_type").to_numpy()
     owner = accounts.column("_owner").to_numpy()
+    # Own transfers: people with savings move money there by standing order, the employed right after payday.
     savings = np.flatnonzero((account_type == SAVINGS) & (rng.random(len(owner)) < 0.6))
-    plan.add(acct[owner[savings]], savings, MONTHLY, CHANNEL["standing_order"],
-             np.log(rng.uniform(50, 500, len(savings))), 0.0, phase=monthly_phase(len(savings)),
-             round_to=np.where(rng.random(len(savings)) < 0.7, 10.0, 0.0))
+    saver = owner[savings]
+    phase = np.where(employer_of[saver] >= 0, pay_day[saver] + monthly_phase(len(savings), 0, 1.5), monthly_phase(len(savings)))
+    plan.add(acct[saver], savings, MONTHLY, CHANNEL["standing_order"], np.log(rng.uniform(50, 500, len(savings))), 0.0,
+             phase=phase % MONTH, round_to=np.where(rng.random(len(savings)) < 0.7, 10.0, 0.0))
+
+    # Credit cards paid off from checking a day or three after payday: big, varying, right after money came in.
+    cards = np.flatnonzero((account_type == CREDIT_CARD) & (rng.random(len(owner)) < pop.card_repayment_share))
+    card_owner = owner[cards]
+    after_payday = np.where(employer_of[card_owner] >= 0, pay_day[card_owner] + monthly_phase(len(cards), 0.2, 2), monthly_phase(len(cards)))
+    plan.add(acct[card_owner], cards, MONTHLY, CHANNEL["transfer"], np.log(450) + 0.8 * rng.standard_normal(len(cards)), 0.35,
+             phase=after_payday % MONTH)
+
+    # Household pot: employed family members pass part of their pay to the head, the day it arrives.
+    in_family = np.flatnonzero((people.household >= 0) & (employer_of >= 0))
+    in_family = in_family[~people.roommates[people.household[in_family]] & (heads[people.household[in_family]] != in_family)]
+    pot = in_family[rng.random(len(in_family)) < pop.household_pot_share]
+    plan.add(acct[pot], acct[heads[people.household[pot]]], MONTHLY, CHANNEL["transfer"],
+             np.log(rng.uniform(200, 900, len(pot))), 0.05, phase=(pay_day[pot] + monthly_phase(len(pot), 0, 1)) % MONTH,
+             round_to=np.where(rng.random(len(pot)) < 0.6, 50.0, 0.0))
 
     per_day = 1.0 / (MONTH / DAY)
+    horizon_days = (end - start) / DAY
+
+    def person_to_person(n: int) -> np.ndarray:
+        return person_to_person_channels(n, pop.instant_share, rng)
+
+    # One-off large payments to another person or a merchant: a used car, a deposit, tuition.
+    big = persons[rng.random(len(persons)) < pop.large_payment_share]
+    if len(big):
+        to_merchant = (rng.random(len(big)) < 0.4) & (len(people.of_kind(MERCHANT)) > 0)
+        payee = acct[persons[rng.integers(0, len(persons), len(big))]]
+        if to_merchant.any():
+            payee[to_merchant] = popular(MERCHANT, 1.0, int(to_merchant.sum()))
+        plan.add(acct[big], payee, POISSON, person_to_person(len(big)), np.log(1500) + 0.7 * rng.standard_normal(len(big)), 0.0,
+                 rate=0.5 / horizon_days, round_to=np.where(rng.random(len(big)) < pop.round_amount_share, 100.0, 0.0))
+
     if len(people.of_kind(MERCHANT)):
         n_merchants = pop.merchants_per_user.draw(rng, len(persons))
         buyer = np.repeat(persons, n_merchants)
         merchant = popular(MERCHANT, 1.0, len(buyer))
+        # The employed spend more right after payday: their card edges carry their pay day as an anchor.
         plan.add(acct[buyer], merchant, POISSON, CHANNEL["card"],
                  np.log(rng.uniform(15, 120, len(buyer))), 0.7,
-                 rate=pop.purchases_per_merchant_per_month * per_day * np.exp(0.5 * rng.standard_normal(len(buyer))))
+                 rate=pop.purchases_per_merchant_per_month * per_day * np.exp(0.5 * rng.standard_normal(len(buyer))),
+                 phase=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR))
 
     # Friends: person-to-person payments, some in round sums.
     n_friends = pop.friends_per_user.draw(rng, len(persons))
     payer = np.repeat(persons, n_friends)
     friend = persons[rng.integers(0, len(persons), len(payer))] if len(persons) else payer
-    plan.add(acct[payer], acct[friend], POISSON, CHANNEL["p2p"], np.log(45) + 0.9 * rng.standard_normal(len(payer)), 0.4,
+    plan.add(acct[payer], acct[friend], POISSON, person_to_person(len(payer)), np.log(45) + 0.9 * rng.standard_normal(len(payer)), 0.4,
              rate=pop.p2p_per_friend_per_month * per_day, round_to=np.where(rng.random(len(payer)) < pop.round_amount_share, 10.0, 0.0))
 
     # Family back-and-forth: each member pays the next one and back, so families form short loops too.
@@ -183,7 +223,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     member = people.household_members[base + rank]
     nxt = people.household_members[base + (rank + 1) % np.repeat(fam_sizes, fam_sizes)]
     for a, b in ((member, nxt), (nxt, member)):
-        plan.add(acct[a], acct[b], POISSON, CHANNEL["p2p"], np.log(60) + rng.standard_normal(len(a)), 0.6,
+        plan.add(acct[a], acct[b], POISSON, person_to_person(len(a)), np.log(60) + rng.standard_normal(len(a)), 0.6,
                  rate=pop.family_payments_per_month * per_day, round_to=np.where(rng.random(len(a)) < pop.round_amount_share, 10.0, 0.0))
 
     # Crypto purchases at exchanges, the same places fraud cashes out.
@@ -192,9 +232,53 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         plan.add(acct[buyers], popular(EXCHANGE, 0.5, len(buyers)), POISSON, CHANNEL["instant"],
                  np.log(200) + 0.8 * rng.standard_normal(len(buyers)), 0.8, rate=per_day, round_to=50.0)
 
-    loops = _bill_split_loops(people, acct, opened, config, start, end, rng)
-    plan.add(loops["src_account_id"], loops["dst_account_id"], PLANNED, CHANNEL["p2p"], 0.0)
-    return plan.table(), loops
+    # Online sellers: paid once each by many strangers, as mules are by victims.
+    sellers = persons[rng.random(len(persons)) < decoys.seller_share]
+    if len(sellers):
+        seller = np.repeat(sellers, decoys.sales.draw(rng, len(sellers)))
+        buyer = persons[rng.integers(0, len(persons), len(seller))]
+        plan.add(acct[buyer], acct[seller], POISSON, person_to_person(len(seller)), np.log(60) + 0.8 * rng.standard_normal(len(seller)),
+                 0.0, rate=0.5 / horizon_days, round_to=np.where(rng.random(len(seller)) < pop.round_amount_share, 5.0, 0.0))
+
+    scheduled = [_bill_split_loops(people, acct, opened, config, start, end, rng),
+                 _collections(people, acct, opened, config, start, end, rng)]
+    scheduled = {k: np.concatenate([part[k] for part in scheduled]) for k in scheduled[0]}
+    to_others = scheduled["src_account_id"] != scheduled["dst_account_id"]  # nobody pays themselves
+    scheduled = {k: v[to_others] for k, v in scheduled.items()}
+    plan.add(scheduled["src_account_id"], scheduled["dst_account_id"], PLANNED, scheduled["channel"], 0.0)
+    return plan.table(), scheduled
+
+
+def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config, start: int, end: int, rng):
+    """Legitimate pass-through: someone collects from friends within two days, then pays it all on.
+
+    A trip organiser or a club treasurer looks like a mule: several people pay in, and within days the
+    money leaves again. Payers are established customers; amounts are often round.
+    """
+    decoys, pop = config.decoys, config.population
+    persons = people.of_kind(PERSON)
+    payers_pool = persons[opened[acct[persons]] < start]
+    collectors = persons[(rng.random(len(persons)) < decoys.collector_share) & (opened[acct[persons]] < end - 6 * DAY)]
+    if not len(collectors) or not len(payers_pool):
+        return payment_rows(*(np.zeros(0, np.int64),) * 4, CHANNEL["p2p"])
+    collector = np.repeat(collectors, decoys.collections.draw(rng, len(collectors)))
+    begin = uniform_times(np.maximum(start, opened[acct[collector]]), np.full(len(collector), end - 6 * DAY), rng)
+    share = 20 * np.exp(0.7 * rng.standard_normal(len(collector)))  # what each friend owes
+    n_payers = decoys.collection_payers.draw(rng, len(collector))
+    event = np.repeat(np.arange(len(collector)), n_payers)
+    payer = payers_pool[rng.integers(0, len(payers_pool), len(event))]
+    paid_in = round_amounts(share[event] * rng.uniform(0.9, 1.1, len(event)), 0.5, 5.0, rng)
+    t_in = begin[event] + (rng.uniform(0, 2, len(event)) * DAY).astype(np.int64)
+    total = np.bincount(event, weights=paid_in, minlength=len(collector))
+    payee = payers_pool[rng.integers(0, len(payers_pool), len(collector))]  # the venue, the shop, the host
+    t_out = begin + (rng.uniform(2, 4, len(collector)) * DAY).astype(np.int64)
+    paid_out = round_amounts(total * rng.uniform(0.8, 1.0, len(collector)), pop.round_amount_share, 10.0, rng)
+    channels = person_to_person_channels(len(event) + len(collector), pop.instant_share, rng)
+    keep = acct[payer] != acct[collector[event]]
+    src = np.concatenate([acct[payer][keep], acct[collector]])
+    dst = np.concatenate([acct[collector[event]][keep], acct[payee]])
+    return payment_rows(src, dst, np.concatenate([t_in[keep], t_out]), np.concatenate([paid_in[keep], paid_out]),
+                        np.concatenate([channels[:len(event)][keep], channels[len(event):]]))
 
 
 def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config, start: int, end: int, rng):

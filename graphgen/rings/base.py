@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from graphgen.rings.builder import RingBuilder
 
 
+# Typical sizes of ordinary payments that rings imitate as rings.mimicry grows (person-to-person; rent-sized).
+EVERYDAY_PAYMENT = 60.0
+LARGE_EVERYDAY_PAYMENT = 600.0
+
+
 class TypologyConfig(StrictModel):
     """Settings every typology has."""
 

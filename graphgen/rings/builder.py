@@ -17,9 +17,10 @@ from graphgen import vocab
 from graphgen.graph import EntityGraph, append_rows, col
 from graphgen.population.accounts import CHECKING, account_rows, first_account_opened
 from graphgen.population.links import MOBILE, DESKTOP, RESIDENTIAL, device_attributes, ip_attributes, link_rows
-from graphgen.population.payments import PLANNED, add_transfer_edges, payment_rows, transfer_rows
-from graphgen.population.people import EXCHANGE, PERSON
-from graphgen.sampling import DAY, HOUR, choose, horizon_ms, uniform_times
+from graphgen.population.payments import (CHANNEL, PLANNED, POISSON, add_transfer_edges, payment_rows,
+                                         person_to_person_channels, round_amounts, transfer_rows)
+from graphgen.population.people import EXCHANGE, MERCHANT, PERSON
+from graphgen.sampling import DAY, HOUR, MONTH, choose, horizon_ms, uniform_times
 
 NODE_TYPES = ("user", "device", "account", "ip")
 
@@ -42,9 +43,11 @@ class RingBuilder:
         self.primary_account[owner[primary]] = np.flatnonzero(primary)
         self._victims = self.primary_account[established]
         self._exchanges = self.primary_account[np.flatnonzero(kind == EXCHANGE)]
+        self._merchants = self.primary_account[np.flatnonzero(kind == MERCHANT)]
         self._rings: list[dict[str, np.ndarray]] = []
         self._members: list[dict[str, np.ndarray]] = []
         self._payments: list[dict[str, np.ndarray]] = []
+        self._edges: list[dict[str, np.ndarray]] = []  # TRANSFERS_TO edges with sampled (non-scheduled) patterns
 
     # -- sizes and ids ------------------------------------------------------------------------------
     def ring_sizes(self, share: float, draw: Callable[[int], np.ndarray]) -> np.ndarray:
@@ -71,7 +74,8 @@ class RingBuilder:
         """One member per entry of ``needed_by`` (when the member must exist), as user indices.
 
         A ``camouflage`` share are established customers with a normal life; the rest are synthetic
-        identities that sign up 1-30 days before they are needed, with one device, IP and account.
+        identities that sign up days to months before they are needed (longer with more mimicry), with
+        one device, IP and account, and ordinary activity from then on.
         """
         n = len(needed_by)
         established = self.rng.random(n) < self.config.rings.camouflage
@@ -86,7 +90,8 @@ class RingBuilder:
 
     def _synthetic_identities(self, needed_by: np.ndarray) -> np.ndarray:
         n, rng = len(needed_by), self.rng
-        created = needed_by - (rng.uniform(1, 30, n) * DAY).astype(np.int64)
+        # Identities are aged before use: with more mimicry they sign up longer before (up to ~6 months).
+        created = needed_by - (rng.uniform(1, 30 + 150 * self.config.rings.mimicry, n) * DAY).astype(np.int64)
         country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8)
         first_user = self.graph.nodes["user"].num_rows
         self.graph.nodes["user"] = append_rows(
@@ -101,7 +106,28 @@ class RingBuilder:
         self.link_ips(users, ip, created, np.full(n, self.end), primary=True)
         account = self.add_accounts(users, first_account_opened(created, self.end, rng), primary=True)
         self.primary_account = np.concatenate([self.primary_account, account])
+        self._warm_up(account)
         return users
+
+    def _warm_up(self, account: np.ndarray) -> None:
+        """Synthetic identities also shop and pay friends, like new customers do (drawn like the population)."""
+        pop, rng = self.config.population, self.rng
+        per_day = DAY / MONTH
+        if len(self._merchants):
+            buyer = np.repeat(account, pop.merchants_per_user.draw(rng, len(account)))
+            merchant = self._merchants[rng.integers(0, len(self._merchants), len(buyer))]
+            self._edges.append(transfer_rows(buyer, merchant, POISSON, CHANNEL["card"], np.log(rng.uniform(15, 120, len(buyer))),
+                                             0.7, rate=pop.purchases_per_merchant_per_month * per_day))
+        if len(self._victims):
+            payer = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
+            friend = self._victims[rng.integers(0, len(self._victims), len(payer))]
+            self._edges.append(transfer_rows(payer, friend, POISSON, self.person_to_person(len(payer)),
+                                             np.log(45) + 0.9 * rng.standard_normal(len(payer)), 0.4,
+                                             rate=pop.p2p_per_friend_per_month * per_day))
+
+    def person_to_person(self, n: int) -> np.ndarray:
+        """Channels for payments between people, in the population's mix (instant or payment app)."""
+        return person_to_person_channels(n, self.config.population.instant_share, self.rng)
 
     def add_devices(self, device_type: np.ndarray) -> np.ndarray:
         return self._append_nodes("device", device_attributes(np.asarray(device_type), self.rng))
@@ -154,6 +180,36 @@ class RingBuilder:
             return np.full(n, -1, dtype=np.int64)
         return self._exchanges[self.rng.integers(0, len(self._exchanges), n)]
 
+    def hold(self, t_in: np.ndarray, t_out: np.ndarray, device_edge: np.ndarray | None, ip_edge: np.ndarray | None):
+        """Let some forwards wait 1-4 days (0.6 x ``rings.mimicry`` of them), as mules dodging velocity rules do.
+
+        A forward that waits has left the ring's session, so it goes out from the member's own device and IP.
+        Returns the new ``(t_out, device_edge, ip_edge)``.
+        """
+        n = len(t_in)
+        late = self.rng.random(n) < 0.6 * self.config.rings.mimicry
+        t_out = np.where(late, np.minimum(t_in + (self.rng.uniform(1, 4, n) * DAY).astype(np.int64), self.end), t_out)
+        clear = (lambda edges: None if edges is None else np.where(late, -1, edges))
+        return t_out, clear(device_edge), clear(ip_edge)
+
+    def typical_amount(self, fraud_median: float, everyday_median: float) -> float:
+        """Median of a ring payment: ``fraud_median`` moved toward ``everyday_median`` by ``rings.mimicry``."""
+        mimicry = self.config.rings.mimicry
+        return fraud_median ** (1 - mimicry) * everyday_median ** mimicry
+
+    def cash_out(self, account, ring, start, end, total, device_edge=None, ip_edge=None) -> None:
+        """Each ring's ``account`` pays most of ``total`` to exchanges between ``start`` and ``end``.
+
+        With more mimicry the cash-out is split into more, smaller pieces (up to five), like ordinary buys.
+        """
+        pieces = 1 + round(4 * self.config.rings.mimicry)
+        of = np.repeat(np.arange(len(ring)), pieces)
+        amount = total[of] * self.rng.uniform(0.6, 0.95, len(of)) / pieces
+        amount = round_amounts(np.maximum(amount, 1.0), self.config.population.round_amount_share, 10.0, self.rng)
+        pick = (lambda edges: None if edges is None else np.asarray(edges)[of])
+        self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
+                      CHANNEL["instant"], ring[of], pick(device_edge), pick(ip_edge))
+
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing).
 
@@ -181,9 +237,11 @@ class RingBuilder:
         """Add the scheduled payments and their edges; store rings and members as working label tables."""
         if self._payments:
             payments = {k: np.concatenate([p[k] for p in self._payments]) for k in self._payments[0]}
-            edges = transfer_rows(payments["src_account_id"], payments["dst_account_id"], PLANNED, payments["channel"])
-            self.graph.edges["transfers_to"] = add_transfer_edges(self.graph.edges["transfers_to"], edges)
+            self._edges.append(transfer_rows(payments["src_account_id"], payments["dst_account_id"], PLANNED, payments["channel"]))
             self.graph.transactions = append_rows(self.graph.transactions, **payments)
+        if self._edges:
+            edges = {k: np.concatenate([e[k] for e in self._edges]) for k in self._edges[0]}
+            self.graph.edges["transfers_to"] = add_transfer_edges(self.graph.edges["transfers_to"], edges)
         self.graph.labels["_rings"] = pa.table(_stack(self._rings, {
             "typology": np.int8, "active_from": np.int64, "active_to": np.int64}))
         self.graph.labels["_members"] = pa.table(_stack(self._members, {

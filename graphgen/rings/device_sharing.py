@@ -12,8 +12,8 @@ from pydantic import Field, model_validator
 
 from graphgen.params import Count, IntRange, Share
 from graphgen.population.links import DESKTOP, HOSTING, MOBILE, RESIDENTIAL
-from graphgen.population.payments import CHANNEL, round_amounts
-from graphgen.rings.base import TypologyConfig, register
+from graphgen.population.payments import round_amounts
+from graphgen.rings.base import EVERYDAY_PAYMENT, TypologyConfig, register
 from graphgen.rings.builder import RingBuilder
 from graphgen.sampling import DAY, ranks_within, uniform_times
 
@@ -24,7 +24,8 @@ class DeviceSharingConfig(TypologyConfig):
     users_per_device: IntRange = IntRange(low=6, high=12)  # identities run from each ring device
     window_days: float = Field(7.0, gt=0, le=30)  # every ring device's users show up within this window
     ips_per_ring: IntRange = IntRange(low=1, high=2)
-    payments_per_identity: IntRange = IntRange(low=1, high=3)
+    payments_per_identity: IntRange = IntRange(low=2, high=5)  # victim payments each identity receives
+    payment_median: float = Field(450.0, gt=0)  # typical victim payment
 
     def min_horizon_days(self) -> float:
         return self.window_days
@@ -86,18 +87,18 @@ def plant(builder: RingBuilder, config: DeviceSharingConfig, rng: np.random.Gene
     k = config.payments_per_identity.draw(rng, len(identities))
     who = np.repeat(identities, k)
     span = b[who] - a[who]
-    t_in = a[who] + (rng.uniform(0, 0.6, len(who)) * span).astype(np.int64)
-    t_out = t_in + (rng.uniform(0.1, 0.3, len(who)) * span).astype(np.int64)
-    amount = round_amounts(900 * np.exp(0.7 * rng.standard_normal(len(who))), builder.config.population.round_amount_share, 50.0, rng)
+    t_in = a[who] + (rng.uniform(0, 0.7, len(who)) * span).astype(np.int64)
+    t_out = t_in + (rng.uniform(0.05, 1.0, len(who)) * (b[who] - t_in)).astype(np.int64)  # hours to days later
+    amount = round_amounts(builder.typical_amount(config.payment_median, EVERYDAY_PAYMENT) * np.exp(0.8 * rng.standard_normal(len(who))),
+                           builder.config.population.round_amount_share, 10.0, rng)
     ring_of = rings[member_ring[who]]
-    builder.schedule(builder.victims(len(who)), identity_account[who], t_in, amount, CHANNEL["instant"], ring_of)
-    forwarded = np.round(amount * rng.uniform(0.85, 0.97, len(who)), 2)
-    builder.schedule(identity_account[who], collector[member_ring[who]], t_out, forwarded, CHANNEL["p2p"], ring_of,
-                     device_edge[who], ip_edge[who])
+    builder.schedule(builder.victims(len(who)), identity_account[who], t_in, amount, builder.person_to_person(len(who)), ring_of)
+    forwarded = round_amounts(amount * rng.uniform(0.85, 0.97, len(who)), builder.config.population.round_amount_share, 10.0, rng)
+    t_out, forward_device, forward_ip = builder.hold(t_in, t_out, device_edge[who], ip_edge[who])
+    builder.schedule(identity_account[who], collector[member_ring[who]], t_out, forwarded, builder.person_to_person(len(who)),
+                     ring_of, forward_device, forward_ip)
 
     # The operator cashes out near the end of the window, through the ring's own device and IP.
     total = np.bincount(member_ring[who], weights=forwarded, minlength=n_rings)
     ops = np.flatnonzero(operator)
-    t_cash = t0 + (rng.uniform(0.85, 1.0, n_rings) * window).astype(np.int64)
-    builder.schedule(collector, builder.exchanges(n_rings), t_cash, np.maximum(np.round(total * rng.uniform(0.6, 0.95, n_rings), 2), 1.0),
-                     CHANNEL["instant"], rings, device_edge[ops], ip_edge[ops])
+    builder.cash_out(collector, rings, t0 + int(0.85 * window), t0 + window, total, device_edge[ops], ip_edge[ops])

@@ -9,12 +9,12 @@ after another, and every member uses ``m`` pool IPs. Members act from their own 
 from __future__ import annotations
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from graphgen.params import Count, FloatRange, IntRange, Share
 from graphgen.population.links import HOSTING, RESIDENTIAL
-from graphgen.population.payments import CHANNEL, round_amounts
-from graphgen.rings.base import TypologyConfig, register
+from graphgen.population.payments import round_amounts
+from graphgen.rings.base import EVERYDAY_PAYMENT, TypologyConfig, register
 from graphgen.rings.builder import RingBuilder
 from graphgen.sampling import HOUR, ranks_within, uniform_times
 
@@ -25,7 +25,8 @@ class IpRecyclingConfig(TypologyConfig):
     pool_size: IntRange = IntRange(low=3, high=8)  # IPs per pool (capped at the ring's size)
     slot_hours: FloatRange = FloatRange(low=6, high=48)  # how long a member keeps one pool IP
     hosting_share: Share = 0.7  # pool IPs from hosting/VPN ranges; the rest residential proxies
-    payments_per_member: IntRange = IntRange(low=1, high=3)
+    payments_per_member: IntRange = IntRange(low=2, high=4)  # victim payments each member receives
+    payment_median: float = Field(450.0, gt=0)  # typical victim payment
 
     @model_validator(mode="after")
     def _successive_users(self) -> IpRecyclingConfig:
@@ -81,17 +82,18 @@ def plant(builder: RingBuilder, config: IpRecyclingConfig, rng: np.random.Genera
     first_pair = np.searchsorted(pair_member, who)
     pair = first_pair + rng.integers(0, pool[member_ring[who]])  # each member has exactly `pool` slots
     span = b[pair] - a[pair]
-    t_in = a[pair] + (rng.uniform(0, 0.5, len(who)) * span).astype(np.int64)
-    t_out = t_in + (rng.uniform(0.1, 0.45, len(who)) * span).astype(np.int64)
-    amount = round_amounts(700 * np.exp(0.7 * rng.standard_normal(len(who))), builder.config.population.round_amount_share, 50.0, rng)
+    t_in = a[pair] + (rng.uniform(0, 0.6, len(who)) * span).astype(np.int64)
+    t_out = t_in + (rng.uniform(0.05, 1.0, len(who)) * (b[pair] - t_in)).astype(np.int64)  # before the slot ends
+    amount = round_amounts(builder.typical_amount(config.payment_median, EVERYDAY_PAYMENT) * np.exp(0.8 * rng.standard_normal(len(who))),
+                           builder.config.population.round_amount_share, 10.0, rng)
     ring_of = rings[member_ring[who]]
-    builder.schedule(builder.victims(len(who)), member_account[who], t_in, amount, CHANNEL["instant"], ring_of)
+    builder.schedule(builder.victims(len(who)), member_account[who], t_in, amount, builder.person_to_person(len(who)), ring_of)
     over_pool = np.where(rng.random(len(who)) < builder.config.rings.clean_share, -1, edges[pair])
-    forwarded = np.round(amount * rng.uniform(0.85, 0.97, len(who)), 2)
-    builder.schedule(member_account[who], collector[member_ring[who]], t_out, forwarded, CHANNEL["transfer"], ring_of,
-                     ip_edge=over_pool)
+    forwarded = round_amounts(amount * rng.uniform(0.85, 0.97, len(who)), builder.config.population.round_amount_share, 10.0, rng)
+    t_out, _, over_pool = builder.hold(t_in, t_out, None, over_pool)
+    builder.schedule(member_account[who], collector[member_ring[who]], t_out, forwarded, builder.person_to_person(len(who)),
+                     ring_of, ip_edge=over_pool)
 
     total = np.bincount(member_ring[who], weights=forwarded, minlength=n_rings)
-    t_cash = t0 + sizes * slot - (rng.uniform(0, 0.5, n_rings) * slot).astype(np.int64)
-    builder.schedule(collector, builder.exchanges(n_rings), t_cash, np.maximum(np.round(total * rng.uniform(0.6, 0.95, n_rings), 2), 1.0),
-                     CHANNEL["instant"], rings)
+    ring_end = t0 + sizes * slot
+    builder.cash_out(collector, rings, ring_end - slot // 2, ring_end, total)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from graphgen.params import FloatRange, IntRange, Share
 from graphgen.population.payments import CHANNEL, round_amounts
-from graphgen.rings.base import TypologyConfig, register
+from graphgen.rings.base import LARGE_EVERYDAY_PAYMENT, TypologyConfig, register
 from graphgen.rings.builder import RingBuilder
 from graphgen.sampling import DAY, HOUR, cumsum_within, ranks_within, uniform_times
 
@@ -21,11 +21,16 @@ class KitingConfig(TypologyConfig):
     share: Share = 0.002
     cycle_length: IntRange = IntRange(low=3, high=8)  # accounts in the cycle
     rounds: IntRange = IntRange(low=2, high=6)  # times the money goes around
-    hop_hours: FloatRange = FloatRange(low=0.5, high=12)  # between consecutive hops of a round
+    hop_hours: FloatRange = FloatRange(low=0.5, high=12)  # between consecutive hops of a round, at no mimicry
     round_gap_days: FloatRange = FloatRange(low=1, high=4)  # between rounds
     escalation: FloatRange = FloatRange(low=1.05, high=1.5)  # growth of the amount from round to round
     fee: FloatRange = FloatRange(low=0.001, high=0.02)  # kept back at each hop
     amount_median: float = Field(2500.0, gt=0)
+
+
+def hop_stretch(mimicry: float) -> float:
+    """How much longer hops wait with ``rings.mimicry``: patient kiters look less like pass-through."""
+    return 1 + 2 * mimicry
 
 
 @register("kiting", KitingConfig)
@@ -50,7 +55,7 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     hop_in_ring = ranks_within(hops)
     hop_round = hop_in_ring // k[hop_ring]
     hop_index = hop_in_ring % k[hop_ring]
-    step = (config.hop_hours.draw(rng, len(hop_ring)) * HOUR).astype(np.int64)
+    step = (config.hop_hours.draw(rng, len(hop_ring)) * hop_stretch(builder.config.rings.mimicry) * HOUR).astype(np.int64)
     new_round = (hop_index == 0) & (hop_round > 0)
     step[new_round] += (config.round_gap_days.draw(rng, int(new_round.sum())) * DAY).astype(np.int64)
     step[hop_in_ring == 0] = 0
@@ -77,7 +82,7 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     account_base = np.cumsum(k) - k
 
     # Amounts carry around the loop less a fee per hop and escalate from round to round.
-    start_amount = round_amounts(config.amount_median * np.exp(0.6 * rng.standard_normal(n_rings)),
+    start_amount = round_amounts(builder.typical_amount(config.amount_median, LARGE_EVERYDAY_PAYMENT) * np.exp(0.6 * rng.standard_normal(n_rings)),
                                  builder.config.population.round_amount_share, 100.0, rng)
     growth = config.escalation.draw(rng, n_rings)
     fee = config.fee.draw(rng, n_rings)
@@ -88,6 +93,5 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     builder.schedule(src, dst, ts, np.round(amount, 2), CHANNEL["transfer"], rings[hop_ring])
 
     last_hop = np.cumsum(hops) - 1
-    cash_at = np.minimum(ts[last_hop] + (rng.uniform(1, 24, n_rings) * HOUR).astype(np.int64), builder.end)
-    builder.schedule(accounts[account_base], builder.exchanges(n_rings), cash_at,
-                     np.round(amount[last_hop] * rng.uniform(0.5, 0.9, n_rings), 2), CHANNEL["instant"], rings)
+    builder.cash_out(accounts[account_base], rings, ts[last_hop] + HOUR, np.minimum(ts[last_hop] + DAY, builder.end),
+                     amount[last_hop])

@@ -1,0 +1,166 @@
+"""The PyTorch Geometric dataset: one ``HeteroData`` per split, each the graph as of that split's cutoff.
+
+Node types ``user``, ``device``, ``account``, ``ip``; edge types ``uses_device``, ``uses_ip``,
+``has_account``, ``transfers_to`` (payments before the cutoff aggregated per account pair, as edge
+attributes) and their reverses ``rev_*``. Users carry their raw features (standardised with the training
+split's statistics), ``y`` (the label known at this graph's cutoff; true labels in the test graph) and
+``train_mask`` / ``val_mask`` / ``test_mask`` (disjoint, the same in every graph). A model trains on the
+``train`` graph, early-stops on the ``val`` graph and is scored on the ``test`` graph: inductive, it never
+sees an edge from after the cutoff it is evaluated at.
+
+Saved as plain dictionaries (``HeteroData.to_dict()``), so ``torch.load`` works with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import torch
+
+with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG still calls while importing
+    warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated")
+    from torch_geometric.data import HeteroData
+
+from graphgen.errors import UsageError
+from graphgen.graph import EntityGraph, col
+from graphgen.sampling import DAY
+from graphgen.vocab import ACCOUNT_TYPES, CONNECTION_TYPES, DEVICE_TYPES, OPERATING_SYSTEMS
+from gnn.features import GraphArrays
+from gnn.splits import SPLITS
+from gnn.tabular import TrainingSet, build_training_set
+
+DATASET_FILE = "dataset.pt"
+
+
+def _one_hot(column: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
+    codes = pc.index_in(column, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+    return np.eye(len(names), dtype=np.float32)[codes]
+
+
+def _tensor(values: np.ndarray, dtype=torch.float32) -> torch.Tensor:
+    return torch.as_tensor(np.ascontiguousarray(values), dtype=dtype)
+
+
+def _static_features(graph: EntityGraph) -> dict[str, np.ndarray]:
+    devices, ips = graph.nodes["device"], graph.nodes["ip"]
+    return {
+        "device": np.hstack([_one_hot(devices.column("device_type"), DEVICE_TYPES),
+                             _one_hot(devices.column("os"), OPERATING_SYSTEMS)]),
+        "ip": np.hstack([col(ips, "is_vpn")[:, None].astype(np.float32), col(ips, "is_hosting")[:, None].astype(np.float32),
+                         _one_hot(ips.column("connection_type"), CONNECTION_TYPES)]),
+        "account_type": _one_hot(graph.nodes["account"].column("account_type"), ACCOUNT_TYPES),
+    }
+
+
+def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static: dict[str, np.ndarray]) -> HeteroData:
+    """Everything before ``cutoff`` but the users' features, labels and masks (which depend on the split)."""
+    data = HeteroData()
+    data["device"].x = _tensor(static["device"])
+    data["ip"].x = _tensor(static["ip"])
+    age = np.log1p(np.maximum(cutoff - arrays.opened, 0) / DAY).astype(np.float32)[:, None]
+    data["account"].x = _tensor(np.hstack([static["account_type"], age * (arrays.opened < cutoff)[:, None]]))
+
+    def add(src: str, rel: str, dst: str, a: np.ndarray, b: np.ndarray, attr: np.ndarray | None = None) -> None:
+        index = _tensor(np.vstack([a, b]), torch.long)
+        data[src, rel, dst].edge_index = index
+        data[dst, f"rev_{rel}", src].edge_index = index.flip(0)
+        if attr is not None:
+            data[src, rel, dst].edge_attr = _tensor(attr)
+            data[dst, f"rev_{rel}", src].edge_attr = _tensor(attr)
+
+    for name, node in (("uses_device", "device"), ("uses_ip", "ip")):
+        links = arrays.links(name, cutoff)
+        span = np.log1p((links["last"] - links["first"]) / DAY)
+        since = np.log1p((cutoff - links["last"]) / DAY)
+        add("user", name, node, links["user"], links["node"], np.column_stack([span, since]))
+    opened = arrays.opened < cutoff
+    add("user", "has_account", "account", arrays.owner[opened], np.flatnonzero(opened))
+    t = arrays.before(cutoff)
+    key, inverse, count = np.unique((t["src"].astype(np.int64) << 32) | t["dst"], return_inverse=True, return_counts=True)
+    total = np.bincount(inverse, weights=t["amount"], minlength=len(key))
+    add("account", "transfers_to", "account", key >> 32, key & 0xFFFFFFFF, np.column_stack([np.log1p(count), np.log1p(total)]))
+    return data
+
+
+@dataclass
+class GraphDataset:
+    """The three graphs of one split assignment, and what their user features are."""
+
+    graphs: dict[str, HeteroData]
+    feature_names: list[str]
+    kind: str
+    seed: int
+
+    def to_dict(self) -> dict:
+        return {"graphs": {k: g.to_dict() for k, g in self.graphs.items()}, "feature_names": self.feature_names,
+                "kind": self.kind, "seed": self.seed}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GraphDataset:
+        return cls({k: HeteroData.from_dict(g) for k, g in d["graphs"].items()}, d["feature_names"], d["kind"], d["seed"])
+
+
+def build_dataset(graph: EntityGraph, training: TrainingSet, arrays: GraphArrays,
+                  at_cutoff: dict[int, dict[str, np.ndarray]], structures: dict[int, HeteroData] | None = None) -> GraphDataset:
+    """Graphs for ``training``'s split assignment. ``at_cutoff`` holds the user features per cutoff;
+    ``structures`` caches the graph structure per cutoff across split assignments."""
+    structures = {} if structures is None else structures
+    names = training.feature_names["raw"]
+    n = arrays.n_users
+    masks = {name: np.zeros(n, bool) for name in SPLITS}
+    for name, split in training.splits.items():
+        masks[name][split.users] = True
+    train = training.splits["train"]
+    train_x = np.column_stack([at_cutoff[train.cutoff][c][train.users] for c in names])
+    mean, std = train_x.mean(axis=0), train_x.std(axis=0)
+    std[std == 0] = 1.0
+    static = None
+    graphs = {}
+    for name, split in training.splits.items():
+        if split.cutoff not in structures:
+            static = static or _static_features(graph)
+            structures[split.cutoff] = graph_structure(graph, arrays, split.cutoff, static)
+        data = copy.copy(structures[split.cutoff])  # shares the structure's tensors
+        x = np.column_stack([at_cutoff[split.cutoff][c] for c in names])
+        x = np.clip((x - mean) / std, -10, 10).astype(np.float32)
+        x[arrays.created >= split.cutoff] = 0.0  # users who do not exist yet at this cutoff
+        y = np.zeros(n, dtype=np.int64)
+        y[split.users] = split.label
+        data["user"].x = _tensor(x)
+        data["user"].y = _tensor(y, torch.long)
+        for mask_name, mask in masks.items():
+            data["user"][f"{mask_name}_mask"] = _tensor(mask, torch.bool)
+        graphs[name] = data
+    return GraphDataset(graphs, names, training.kind, training.seed)
+
+
+def write_pyg(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
+    graph = EntityGraph.read(root)
+    arrays = GraphArrays(graph)
+    cache: dict[int, dict[str, np.ndarray]] = {}
+    training = build_training_set(graph, kind, seed, arrays, cache)
+    dataset = build_dataset(graph, training, arrays, cache)
+    target = Path(root) / "pyg"
+    try:
+        target.mkdir(exist_ok=True)
+        tmp = target / f".{DATASET_FILE}.tmp"
+        torch.save(dataset.to_dict(), tmp)
+        os.replace(tmp, target / DATASET_FILE)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {target}: {exc.strerror or exc}") from None
+    return target / DATASET_FILE
+
+
+def load_dataset(root: str | Path) -> GraphDataset:
+    """Load ``ROOT/pyg/dataset.pt`` (written by ``graphgen export pyg``) with a plain ``torch.load``."""
+    path = Path(root) / "pyg" / DATASET_FILE
+    if not path.is_file():
+        raise UsageError(f"no PyG dataset at {path}; run `graphgen export pyg {root}` first")
+    return GraphDataset.from_dict(torch.load(path, weights_only=True))
