@@ -34,7 +34,7 @@ class PopulationConfig(StrictModel):
     utilities_per_household: Count = Count(min=1, median=1, max=4, sigma=0.5)
     merchants_per_user: Count = Count(min=0, median=1.5, max=60, sigma=0.8)
     purchases_per_merchant_per_month: float = Field(0.3, gt=0, le=100)
-    payday_spending_share: Share = 0.35  # of employed people's card purchases, made within a day of payday
+    payday_spending_share: Share = 0.5  # of employed people's card purchases, made within a day of payday
     friends_per_user: Count = Count(min=0, median=1, max=40, sigma=0.9)
     p2p_per_friend_per_month: float = Field(0.3, gt=0, le=100)
     family_payments_per_month: float = Field(0.6, gt=0, le=100)  # each way between family members

@@ -145,3 +145,12 @@ def test_networkx_and_igraph_views_hold_every_node_and_edge(small_graph):
     assert edge["type"] == "USES_DEVICE"
     nxg = small_graph.to_networkx()
     assert nxg.number_of_nodes() == n_nodes and nxg.number_of_edges() == n_edges
+
+
+def test_person_to_person_payments_are_spread_over_the_month(small_graph):
+    """Only salary-linked flows cluster around pay days; friends and family pay on any day."""
+    txns = small_graph.transactions.to_pandas()
+    p2p = txns[txns["channel"].isin(["p2p", "instant"])]
+    day_of_month = p2p["ts"].dt.day
+    share_first_day = (day_of_month == 1).mean()
+    assert share_first_day < 2.5 / 30, f"{share_first_day:.1%} of person-to-person payments on the 1st"

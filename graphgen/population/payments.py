@@ -1,10 +1,9 @@
 """Who pays whom: TRANSFERS_TO edges with the payment pattern that the transactions stage samples.
 
 Each edge carries a private pattern: MONTHLY (salary, rent, utilities, standing orders: one payment per
-month at a fixed phase), POISSON (purchases, friends, family: random times at a rate; card purchases of the
-employed cluster after their pay day, the edge's phase) or PLANNED (the
-payments were scheduled explicitly, as for bill-splitting loops and fraud rings, in the working
-transactions table).
+month at a fixed phase), POISSON (purchases, friends, family: random times at a rate; card purchases of
+the employed cluster after their pay day, the edge's phase) or PLANNED (the payments were scheduled
+explicitly, as for bill-splitting loops, collections and fraud rings, in the working transactions table).
 """
 
 from __future__ import annotations
@@ -36,6 +35,23 @@ def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, 
     }
 
 
+def purchase_rows(buyer: np.ndarray, merchant: np.ndarray, pop, rng: np.random.Generator,
+                  anchor: np.ndarray | int = NO_ANCHOR) -> dict[str, np.ndarray]:
+    """Card-purchase edges (buyer account -> merchant account), at heavy-tailed rates."""
+    n = len(buyer)
+    rate = pop.purchases_per_merchant_per_month * DAY / MONTH * np.exp(0.5 * rng.standard_normal(n))
+    return transfer_rows(buyer, merchant, POISSON, CHANNEL["card"], np.log(rng.uniform(15, 120, n)), 0.7,
+                         rate=rate, phase=anchor)
+
+
+def friend_payment_rows(payer: np.ndarray, friend: np.ndarray, pop, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Person-to-person edges between friends, some paid in round sums."""
+    n = len(payer)
+    return transfer_rows(payer, friend, POISSON, person_to_person_channels(n, pop.instant_share, rng),
+                         np.log(45) + 0.9 * rng.standard_normal(n), 0.4, rate=pop.p2p_per_friend_per_month * DAY / MONTH,
+                         round_to=np.where(rng.random(n) < pop.round_amount_share, 10.0, 0.0))
+
+
 def person_to_person_channels(n: int, instant_share: float, rng: np.random.Generator) -> np.ndarray:
     """Channels of payments between people: instant transfers or payment-app transfers."""
     return np.where(rng.random(n) < instant_share, CHANNEL["instant"], CHANNEL["p2p"]).astype(np.int8)
@@ -53,22 +69,28 @@ class TransferPlanner:
     def __init__(self) -> None:
         self.parts: list[dict[str, np.ndarray]] = []
 
-    def add(self, src, dst, pattern: int, channel: int, mu, sigma=0.0, rate=0.0, phase=0, round_to=0.0) -> None:
-        self.parts.append(transfer_rows(src, dst, pattern, channel, mu, sigma, rate, phase, round_to))
+    def add(self, src, dst, pattern: int, channel: int, mu, sigma=0.0, rate=0.0, phase=None, round_to=0.0) -> None:
+        self.add_rows(transfer_rows(src, dst, pattern, channel, mu, sigma, rate, phase, round_to))
+
+    def add_rows(self, rows: dict[str, np.ndarray]) -> None:
+        self.parts.append(rows)
 
     def table(self) -> pa.Table:
         rows = {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0]}
         return add_transfer_edges(None, rows)
 
 
-def transfer_rows(src, dst, pattern: int, channel, mu=0.0, sigma=0.0, rate=0.0, phase=0, round_to=0.0) -> dict[str, np.ndarray]:
+def transfer_rows(src, dst, pattern: int, channel, mu=0.0, sigma=0.0, rate=0.0, phase=None, round_to=0.0) -> dict[str, np.ndarray]:
     """Columns of TRANSFERS_TO edges in working form; scalars are broadcast.
 
-    An edge pays from when both accounts are open until the snapshot; the transactions stage derives
-    that window from the accounts, so it is not stored here.
+    ``phase`` is when a MONTHLY edge pays (offset into each month, default 0) or the pay day a POISSON
+    edge's payments cluster after (default: none). An edge pays from when both accounts are open until
+    the snapshot; the transactions stage derives that window from the accounts, so it is not stored here.
     """
     src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
     n = len(src)
+    if phase is None:
+        phase = NO_ANCHOR if pattern == POISSON else 0
 
     def full(value, dtype):
         return np.broadcast_to(np.asarray(value, dtype), (n,)).copy()
@@ -203,17 +225,14 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         buyer = np.repeat(persons, n_merchants)
         merchant = popular(MERCHANT, 1.0, len(buyer))
         # The employed spend more right after payday: their card edges carry their pay day as an anchor.
-        plan.add(acct[buyer], merchant, POISSON, CHANNEL["card"],
-                 np.log(rng.uniform(15, 120, len(buyer))), 0.7,
-                 rate=pop.purchases_per_merchant_per_month * per_day * np.exp(0.5 * rng.standard_normal(len(buyer))),
-                 phase=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR))
+        plan.add_rows(purchase_rows(acct[buyer], merchant, pop, rng,
+                                        anchor=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR)))
 
     # Friends: person-to-person payments, some in round sums.
     n_friends = pop.friends_per_user.draw(rng, len(persons))
     payer = np.repeat(persons, n_friends)
     friend = persons[rng.integers(0, len(persons), len(payer))] if len(persons) else payer
-    plan.add(acct[payer], acct[friend], POISSON, person_to_person(len(payer)), np.log(45) + 0.9 * rng.standard_normal(len(payer)), 0.4,
-             rate=pop.p2p_per_friend_per_month * per_day, round_to=np.where(rng.random(len(payer)) < pop.round_amount_share, 10.0, 0.0))
+    plan.add_rows(friend_payment_rows(acct[payer], acct[friend], pop, rng))
 
     # Family back-and-forth: each member pays the next one and back, so families form short loops too.
     families = np.flatnonzero((sizes >= 2) & ~people.roommates)

@@ -1,7 +1,7 @@
 """``RingBuilder``: the operations a typology needs to plant its rings into a growing graph.
 
 Members are recruited from established customers (who keep their normal life: camouflage) or created
-as synthetic identities that sign up shortly before the ring acts. Everything a ring adds goes through
+as synthetic identities that sign up days to months before the ring acts. Everything a ring adds goes through
 the same functions the population uses, so fraud rows are drawn from the same distributions and
 cannot be told apart by their attributes alone.
 """
@@ -17,10 +17,10 @@ from graphgen import vocab
 from graphgen.graph import EntityGraph, append_rows, col
 from graphgen.population.accounts import CHECKING, account_rows, first_account_opened
 from graphgen.population.links import MOBILE, DESKTOP, RESIDENTIAL, device_attributes, ip_attributes, link_rows
-from graphgen.population.payments import (CHANNEL, PLANNED, POISSON, add_transfer_edges, payment_rows,
-                                         person_to_person_channels, round_amounts, transfer_rows)
+from graphgen.population.payments import (CHANNEL, PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
+                                         person_to_person_channels, purchase_rows, round_amounts, transfer_rows)
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON
-from graphgen.sampling import DAY, HOUR, MONTH, choose, horizon_ms, uniform_times
+from graphgen.sampling import DAY, HOUR, choose, horizon_ms, uniform_times
 
 NODE_TYPES = ("user", "device", "account", "ip")
 
@@ -110,20 +110,14 @@ class RingBuilder:
         return users
 
     def _warm_up(self, account: np.ndarray) -> None:
-        """Synthetic identities also shop and pay friends, like new customers do (drawn like the population)."""
+        """Synthetic identities also shop and pay friends, drawn like the population's new customers."""
         pop, rng = self.config.population, self.rng
-        per_day = DAY / MONTH
         if len(self._merchants):
             buyer = np.repeat(account, pop.merchants_per_user.draw(rng, len(account)))
-            merchant = self._merchants[rng.integers(0, len(self._merchants), len(buyer))]
-            self._edges.append(transfer_rows(buyer, merchant, POISSON, CHANNEL["card"], np.log(rng.uniform(15, 120, len(buyer))),
-                                             0.7, rate=pop.purchases_per_merchant_per_month * per_day))
+            self._edges.append(purchase_rows(buyer, self._merchants[rng.integers(0, len(self._merchants), len(buyer))], pop, rng))
         if len(self._victims):
             payer = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
-            friend = self._victims[rng.integers(0, len(self._victims), len(payer))]
-            self._edges.append(transfer_rows(payer, friend, POISSON, self.person_to_person(len(payer)),
-                                             np.log(45) + 0.9 * rng.standard_normal(len(payer)), 0.4,
-                                             rate=pop.p2p_per_friend_per_month * per_day))
+            self._edges.append(friend_payment_rows(payer, self._victims[rng.integers(0, len(self._victims), len(payer))], pop, rng))
 
     def person_to_person(self, n: int) -> np.ndarray:
         """Channels for payments between people, in the population's mix (instant or payment app)."""
@@ -181,13 +175,13 @@ class RingBuilder:
         return self._exchanges[self.rng.integers(0, len(self._exchanges), n)]
 
     def hold(self, t_in: np.ndarray, t_out: np.ndarray, device_edge: np.ndarray | None, ip_edge: np.ndarray | None):
-        """Let some forwards wait 1-4 days (0.6 x ``rings.mimicry`` of them), as mules dodging velocity rules do.
+        """Let some forwards wait 1-4 days (0.8 x ``rings.mimicry`` of them), as mules dodging velocity rules do.
 
         A forward that waits has left the ring's session, so it goes out from the member's own device and IP.
         Returns the new ``(t_out, device_edge, ip_edge)``.
         """
         n = len(t_in)
-        late = self.rng.random(n) < 0.6 * self.config.rings.mimicry
+        late = self.rng.random(n) < 0.8 * self.config.rings.mimicry
         t_out = np.where(late, np.minimum(t_in + (self.rng.uniform(1, 4, n) * DAY).astype(np.int64), self.end), t_out)
         clear = (lambda edges: None if edges is None else np.where(late, -1, edges))
         return t_out, clear(device_edge), clear(ip_edge)
@@ -213,9 +207,10 @@ class RingBuilder:
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing).
 
-        Payments touching a missing account (-1: no victims or exchanges in a tiny population) and
-        payments to oneself (a victim drawn from the ring) are skipped. ``device_edge``/``ip_edge`` name the USES_DEVICE/USES_IP edge the payer acts through;
-        -1 lets the transactions stage pick one the payer holds at that moment.
+        Payments touching a missing account (-1: no victims or exchanges in a tiny population) and payments
+        to oneself (a victim drawn from the ring) are skipped. ``device_edge`` / ``ip_edge`` name the
+        USES_DEVICE / USES_IP edge the payer acts through; -1 lets the transactions stage pick one the payer
+        holds at that moment.
         """
         rows = payment_rows(src, dst, ts, amount, channel, device_edge, ip_edge, ring)
         src, dst = rows["src_account_id"], rows["dst_account_id"]
