@@ -29,7 +29,7 @@ from neo4j import GraphDatabase  # noqa: E402
 
 import graphgen  # noqa: E402
 from graphgen.config import resolve_config  # noqa: E402
-from graphgen.writers import stage_output, write_graph  # noqa: E402
+from graphgen.writers import staged_folder, write_graph  # noqa: E402
 from loaders.evaluate import score_ring_queries  # noqa: E402
 from loaders.model import schema_statements  # noqa: E402
 from loaders.online import load, wipe_database  # noqa: E402
@@ -65,7 +65,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         config = resolve_config(args.preset)
-        write_graph(graphgen.generate(config), stage_output(out, overwrite=False), out)
+        with staged_folder(out) as staging:
+            write_graph(graphgen.generate(config), staging)
         server = harness.Neo4jServer(Path(tmp) / "neo4j", password, heap=args.heap).start()
         try:
             with GraphDatabase.driver(server.uri, auth=(server.user, password), notifications_min_severity="OFF") as driver:

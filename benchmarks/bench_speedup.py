@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import graphgen  # noqa: E402
 from bench_build import RESULTS, machine  # noqa: E402
 from graphgen.config import resolve_config  # noqa: E402
-from graphgen.writers import stage_output, write_graph  # noqa: E402
+from graphgen.writers import staged_folder, write_graph  # noqa: E402
 from reference_impl import build_reference  # noqa: E402
 
 
@@ -35,7 +35,8 @@ def best_of(repeat: int, fn, *args) -> float:
 
 
 def vectorised(config, out: Path) -> None:
-    write_graph(graphgen.generate(config), stage_output(out, overwrite=True), out)
+    with staged_folder(out) as staging:
+        write_graph(graphgen.generate(config), staging)
 
 
 def main() -> None:

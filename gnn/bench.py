@@ -22,6 +22,7 @@ from sklearn.metrics import average_precision_score, f1_score, precision_recall_
 from graphgen.graph import EntityGraph
 from graphgen.rings import typology_names
 from gnn.features import GraphArrays
+from gnn.splits import SPLITS
 from gnn.tabular import TrainingSet, build_training_set
 
 MODELS = ("xgb_raw", "xgb_graph", "sage", "gat", "sage_xgb")
@@ -106,7 +107,7 @@ def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "tem
                 if dataset is None:
                     dataset = build_dataset(graph, training, arrays, cache, structures)
                 g = dataset.graphs
-                masks = {s: g[s]["user"][f"{s}_mask"].numpy() for s in ("train", "val", "test")}
+                masks = {s: g[s]["user"][f"{s}_mask"].numpy() for s in SPLITS}
                 architecture = "gat" if name == "gat" else "sage"
                 if architecture == "sage" and trained_sage is not None:
                     result, reused_seconds = trained_sage
@@ -116,7 +117,7 @@ def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "tem
                     if architecture == "sage":
                         trained_sage = (result, time.perf_counter() - started)
                 if name == "sage_xgb":
-                    emb = {s: embeddings(result.model, g[s])[masks[s]] for s in ("train", "val", "test")}
+                    emb = {s: embeddings(result.model, g[s])[masks[s]] for s in SPLITS}
                     scores = run_xgboost(training, raw, seed, extra=emb)
                 else:
                     scores = Scores(predict(result.model, g["val"])[masks["val"]], predict(result.model, g["test"])[masks["test"]])

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import DAY, HOUR, ranks_within, starts_of_runs
+from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within, starts_of_runs
 from graphgen.vocab import SEGMENTS
 
 SHARED_NODE_MAX_USERS = 50  # devices and IPs with more users than this are public: they link strangers
@@ -166,10 +166,10 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
         f[f"raw_p2p_share_{side}"] = np.bincount(who, weights=t["p2p"], minlength=n) / np.maximum(count, 1)
         f[f"raw_days_since_{side}"] = (cutoff - _per_user_max(n, who, t["ts"].astype(float), -np.inf)) / DAY
         f[f"raw_days_since_{side}"] = np.minimum(f[f"raw_days_since_{side}"], 3650.0)
-    pairs = np.unique((payer.astype(np.int64) << 32) | t["dst"])
-    f["raw_payees"] = np.bincount(pairs >> 32, minlength=n).astype(float)
-    pairs = np.unique((payee.astype(np.int64) << 32) | t["src"])
-    f["raw_payers"] = np.bincount(pairs >> 32, minlength=n).astype(float)
+    payees, _ = pair_parts(np.unique(pair_key(payer, t["dst"])))
+    f["raw_payees"] = np.bincount(payees, minlength=n).astype(float)
+    payers, _ = pair_parts(np.unique(pair_key(payee, t["src"])))
+    f["raw_payers"] = np.bincount(payers, minlength=n).astype(float)
     f["raw_round_share_out"] = _per_user_mean(n, payer, (np.round(amount * 100) % 1000 == 0).astype(float))
     f["raw_night_share_out"] = _per_user_mean(n, payer, ((t["ts"] // HOUR) % 24 < 6).astype(float))
     # Pass-through: outgoing payments made within a day of money coming in (what mules do; also rent day).
@@ -208,8 +208,7 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     nodes = np.concatenate([dev["node"], ip["node"] + arrays.graph.num_nodes("device")])
     users = np.concatenate([dev["user"], ip["user"]])
     a, b = _pairs_within_groups(nodes, users, SHARED_NODE_MAX_USERS)
-    pair = np.unique((a.astype(np.int64) << 32) | b)
-    a, b = pair >> 32, pair & 0xFFFFFFFF
+    a, b = pair_parts(np.unique(pair_key(a, b)))
     f["graph_co_users"] = np.bincount(a, minlength=n).astype(float)
     f["graph_co_users_new_share"] = _per_user_mean(n, a, (f["raw_age_days"][b] < 30).astype(float))
     f["graph_co_users_mean_age_days"] = _per_user_mean(n, a, f["raw_age_days"][b])
@@ -228,8 +227,8 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
 
     # -- graph: money (accounts as of the cutoff) ---------------------------------------------------------
     n_acc = arrays.graph.num_nodes("account")
-    edge_key, counts = np.unique((t["src"].astype(np.int64) << 32) | t["dst"], return_counts=True)
-    src, dst = edge_key >> 32, edge_key & 0xFFFFFFFF
+    edge_key, counts = np.unique(pair_key(t["src"], t["dst"]), return_counts=True)
+    src, dst = pair_parts(edge_key)
     in_degree = np.bincount(dst, minlength=n_acc)
     f["graph_account_payers_max"] = _per_user_max(n, arrays.owner, in_degree.astype(float))
     f["graph_payee_payers_max"] = _per_user_max(n, arrays.owner[src], in_degree[dst].astype(float))

@@ -30,7 +30,7 @@ with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG 
 
 from graphgen.errors import UsageError
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import DAY
+from graphgen.sampling import DAY, pair_key, pair_parts
 from graphgen.vocab import ACCOUNT_TYPES, CONNECTION_TYPES, DEVICE_TYPES, OPERATING_SYSTEMS
 from gnn.features import GraphArrays
 from gnn.splits import SPLITS
@@ -83,9 +83,9 @@ def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static
     opened = arrays.opened < cutoff
     add("user", "has_account", "account", arrays.owner[opened], np.flatnonzero(opened))
     t = arrays.before(cutoff)
-    key, inverse, count = np.unique((t["src"].astype(np.int64) << 32) | t["dst"], return_inverse=True, return_counts=True)
+    key, inverse, count = np.unique(pair_key(t["src"], t["dst"]), return_inverse=True, return_counts=True)
     total = np.bincount(inverse, weights=t["amount"], minlength=len(key))
-    add("account", "transfers_to", "account", key >> 32, key & 0xFFFFFFFF, np.column_stack([np.log1p(count), np.log1p(total)]))
+    add("account", "transfers_to", "account", *pair_parts(key), np.column_stack([np.log1p(count), np.log1p(total)]))
     return data
 
 

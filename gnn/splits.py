@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from graphgen.graph import EntityGraph, col
 from graphgen.sampling import horizon_ms
@@ -33,6 +34,25 @@ class Split:
     label: np.ndarray  # label known at the cutoff (the true label for test)
     is_fraud: np.ndarray  # true label, for analysis only
     typology: np.ndarray  # ring typology of fraudulent users ("" otherwise), for per-typology recall
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Ground-truth columns of a label table (``labels/users`` or ``labels/transactions``)."""
+
+    is_fraud: np.ndarray
+    confirmed: np.ndarray  # fraud_confirmed_at, epoch ms; int64 max when never confirmed
+    typology: np.ndarray  # "" when not fraud
+
+    @classmethod
+    def of(cls, table: pa.Table) -> Truth:
+        return cls(table.column("is_fraud").to_numpy(zero_copy_only=False),
+                   table.column("fraud_confirmed_at").cast("int64").fill_null(np.iinfo(np.int64).max).to_numpy(),
+                   table.column("typology").fill_null("").to_numpy(zero_copy_only=False))
+
+    def known(self, rows, split: str, cutoff: int) -> np.ndarray:
+        """The label as known at ``cutoff``: fraud confirmed by then for train and val, the truth for test."""
+        return (self.is_fraud[rows] if split == "test" else self.confirmed[rows] <= cutoff).astype(np.int8)
 
 
 def cutoffs(config) -> dict[str, int]:
@@ -63,12 +83,10 @@ def make_splits(graph: EntityGraph, kind: str = "temporal", seed: int = 0) -> di
         group_split[mask] = first + np.searchsorted(np.cumsum(weights), draw[mask], side="right")
     split_of = np.minimum(group_split[group], len(SPLITS))  # users created after the snapshot: none
 
-    is_fraud = labels.column("is_fraud").to_numpy(zero_copy_only=False)
-    confirmed = labels.column("fraud_confirmed_at").cast("int64").fill_null(np.iinfo(np.int64).max).to_numpy()
-    typology = labels.column("typology").fill_null("").to_numpy(zero_copy_only=False)
+    truth = Truth.of(labels)
     out = {}
     for i, name in enumerate(SPLITS):
         users = np.flatnonzero(split_of == i)
-        label = is_fraud[users] if name == "test" else confirmed[users] <= cut[name]
-        out[name] = Split(name, cut[name], users, label.astype(np.int8), is_fraud[users].astype(np.int8), typology[users])
+        out[name] = Split(name, cut[name], users, truth.known(users, name, cut[name]), truth.is_fraud[users].astype(np.int8),
+                          truth.typology[users])
     return out

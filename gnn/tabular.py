@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import DAY, HOUR, horizon_ms, starts_of_runs
+from graphgen.sampling import DAY, HOUR, horizon_ms, pair_key, starts_of_runs
 from graphgen.writers import staged_folder
 from graphgen.vocab import CHANNELS
 from gnn.features import GraphArrays, feature_groups, user_features
-from gnn.splits import SPLITS, Split, cutoffs, make_splits
+from gnn.splits import SPLITS, Split, Truth, cutoffs, make_splits
 
 LABEL_COLUMNS = ("label", "is_fraud", "typology")  # never features
 ID_COLUMNS = ("user_id", "txn_id")
@@ -63,15 +63,12 @@ def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa
     cut = cutoffs(graph.config)
     txns = graph.transactions
     ts = col(txns, "ts")
-    truth = graph.labels["transactions"]
-    is_fraud = truth.column("is_fraud").to_numpy(zero_copy_only=False)
-    confirmed = truth.column("fraud_confirmed_at").cast("int64").fill_null(np.iinfo(np.int64).max).to_numpy()
-    typology = truth.column("typology").fill_null("").to_numpy(zero_copy_only=False)
+    truth = Truth.of(graph.labels["transactions"])
     src, dst, payer = col(txns, "src_account_id"), col(txns, "dst_account_id"), col(txns, "user_id")
     amount = col(txns, "amount")
     channel = pc.index_in(txns.column("channel"), value_set=pa.array(CHANNELS)).to_numpy(zero_copy_only=False)
     # Payments already made on the same account pair before this one (rows are in time order).
-    pair = (src.astype(np.int64) << 32) | dst
+    pair = pair_key(src, dst)
     order = np.argsort(pair, kind="stable")
     runs = starts_of_runs(pair[order])
     run_start = np.maximum.accumulate(np.where(runs, np.arange(len(order)), 0))
@@ -82,10 +79,9 @@ def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa
     for name in SPLITS:
         rows = slice(int(np.searchsorted(ts, previous)), int(np.searchsorted(ts, cut[name])))
         graph_then = {k: v for k, v in user_features(arrays, previous).items() if k.startswith("graph_")}
-        label = is_fraud[rows] if name == "test" else confirmed[rows] <= cut[name]
         columns = {
-            "txn_id": col(txns, "txn_id")[rows], "label": label.astype(np.int8), "is_fraud": is_fraud[rows].astype(np.int8),
-            "typology": typology[rows],
+            "txn_id": col(txns, "txn_id")[rows], "label": truth.known(rows, name, cut[name]),
+            "is_fraud": truth.is_fraud[rows].astype(np.int8), "typology": truth.typology[rows],
             "raw_log_amount": np.log1p(amount[rows]),
             "raw_round_amount": (np.round(amount[rows] * 100) % 1000 == 0).astype(float),
             "raw_hour": ((ts[rows] // HOUR) % 24).astype(float),

@@ -77,28 +77,23 @@ def build(
     from graphgen.pipeline import STAGES, generate
     from graphgen.schema import all_specs
     from graphgen.summary import Summary
-    from graphgen.writers import discard, stage_output, write_graph
+    from graphgen.writers import staged_folder, write_graph
 
     cfg = resolve_config(preset, config, {"users": users, "seed": seed, "difficulty": difficulty})
-    staging = stage_output(out, overwrite)
     _keep_freed_memory()
-    try:
-        with progress_bar(quiet) as progress:
-            tasks = {name: progress.add_task(name, total=1, start=False) for name, _ in STAGES}
-            write_task = progress.add_task("write", total=len(all_specs()), start=False)
-            names = [name for name, _ in STAGES]
-            progress.start_task(tasks[names[0]])
+    with staged_folder(out, overwrite) as staging, progress_bar(quiet) as progress:
+        tasks = {name: progress.add_task(name, total=1, start=False) for name, _ in STAGES}
+        write_task = progress.add_task("write", total=len(all_specs()), start=False)
+        names = [name for name, _ in STAGES]
+        progress.start_task(tasks[names[0]])
 
-            def stage_done(name: str, seconds: float) -> None:
-                progress.update(tasks[name], completed=1)
-                following = names.index(name) + 1
-                progress.start_task(tasks[names[following]] if following < len(names) else write_task)
+        def stage_done(name: str, seconds: float) -> None:
+            progress.update(tasks[name], completed=1)
+            following = names.index(name) + 1
+            progress.start_task(tasks[names[following]] if following < len(names) else write_task)
 
-            graph = generate(cfg, on_stage=stage_done)
-            manifest = write_graph(graph, staging, out, on_file=lambda _: progress.advance(write_task))
-    except BaseException:
-        discard(staging)
-        raise
+        graph = generate(cfg, on_stage=stage_done)
+        manifest = write_graph(graph, staging, on_file=lambda _: progress.advance(write_task))
     if not quiet:
         rows = {path: meta["rows"] for path, meta in manifest["files"].items()}
         for table in Summary.of_labels(rows, graph.labels, graph.stage_seconds).tables():
@@ -244,7 +239,7 @@ def bench(
     report: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder; default: OUT/bench."),
 ) -> None:
     """Benchmark GNNs against XGBoost: results.json, report.md and PNG plots."""
-    from graphgen.graph import MANIFEST
+    from graphgen.writers import read_manifest
     from gnn.bench import MODELS, run_bench, write_report
 
     chosen = [m.strip() for m in models.split(",") if m.strip()]
@@ -253,8 +248,7 @@ def bench(
         raise UsageError(f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from: {', '.join(MODELS)}")
     if seeds < 1 or epochs < 1:
         raise UsageError("--seeds and --epochs must be at least 1")
-    if not (out / MANIFEST).is_file():
-        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
+    read_manifest(out)  # one clear line when OUT is not a complete build
     with progress_bar() as progress:
         task = progress.add_task("bench", total=len(chosen) * seeds)
         results = run_bench(out, chosen, seeds, _split(split), epochs,
@@ -278,12 +272,11 @@ def audit(
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when anything is flagged."),
 ) -> None:
     """Leakage audit: a small model on each single column (features, ids, row order) of the tabular set."""
-    from graphgen.graph import MANIFEST
+    from graphgen.writers import read_manifest
     from gnn.audit import audit as run_audit
     from gnn.audit import is_id
 
-    if not (out / MANIFEST).is_file():
-        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
+    read_manifest(out)  # one clear line when OUT is not a complete build
     results = run_audit(out)
     flagged = [r for r in results if r.worst > threshold]
     table = Table(title=f"Single-column AUROC (flag above {threshold})", title_justify="left")

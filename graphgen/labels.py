@@ -22,7 +22,7 @@ from graphgen.graph import EntityGraph, col
 from graphgen.population.people import PERSON
 from graphgen.rings import typology_names
 from graphgen.rings.builder import NODE_TYPES
-from graphgen.sampling import DAY, horizon_ms, stage_rng
+from graphgen.sampling import DAY, horizon_ms, pair_key, stage_rng
 
 NO_TIME = np.iinfo(np.int64).max
 
@@ -73,7 +73,8 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
     seed : int, optional
         Random seed; defaults to ``config.seed``.
     """
-    rng = stage_rng(config.seed if seed is None else seed, "labels")
+    seed = config.seed if seed is None else seed
+    rng = stage_rng(seed, "labels")
     _, end = horizon_ms(config)
     nodes, txns = graph.nodes, graph.transactions
     # new_id[t][old index] = published id; inverse[t][published id] = old index.
@@ -176,9 +177,8 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
             "channel": _decode(col(txns, "channel"), vocab.CHANNELS),
         }, schema.TRANSACTIONS)
 
-    stream = config.seed if seed is None else seed
     published_nodes, published_edges, transactions = run_parallel(
-        lambda: _publish_nodes(graph, new_id, inverse, stage_rng(stream, "labels.pii")),
+        lambda: _publish_nodes(graph, new_id, inverse, stage_rng(seed, "labels.pii")),
         lambda: _publish_edges(graph, new_id, inverse),
         transactions,
     )
@@ -235,8 +235,8 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, rng) -> dict[str, pa.Tab
 
 
 def _pair_order(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Row order by (src, dst) through one int64 key (node ids fit in 32 bits)."""
-    return np.argsort((src << 32) | dst)
+    """Row order by (src, dst)."""
+    return np.argsort(pair_key(src, dst))
 
 
 def _publish_edges(graph: EntityGraph, new_id, inverse) -> dict[str, pa.Table]:

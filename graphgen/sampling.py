@@ -57,6 +57,16 @@ def time_order(ts: np.ndarray, origin: int, rng: np.random.Generator) -> np.ndar
     return order
 
 
+def pair_key(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One int64 per (first, second) pair of ids, ordered like the pairs (ids fit in 32 bits)."""
+    return (np.asarray(first, np.int64) << 32) | np.asarray(second, np.int64)
+
+
+def pair_parts(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(first, second)`` ids of keys made by :func:`pair_key`."""
+    return key >> 32, key & 0xFFFFFFFF
+
+
 def starts_of_runs(sorted_values: np.ndarray) -> np.ndarray:
     """Mask of the first element of each run of equal values in a sorted array (empty in, empty out)."""
     first = np.ones(len(sorted_values), dtype=bool)

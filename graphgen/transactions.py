@@ -13,8 +13,9 @@ import pyarrow as pa
 
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
-from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON, pair_key
-from graphgen.sampling import DAY, HOUR, MONTH, horizon_ms, pick_held_edges, ranks_within, stage_rng, time_order, uniform_times
+from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON
+from graphgen.sampling import (DAY, HOUR, MONTH, horizon_ms, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
+                               uniform_times)
 
 # How often people pay from their primary device / over their primary IP when another one is also live.
 PRIMARY_DEVICE_SHARE = 0.75
@@ -105,7 +106,8 @@ def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> 
     seed : int, optional
         Random seed; defaults to ``config.seed``.
     """
-    rng = stage_rng(config.seed if seed is None else seed, "transactions")
+    seed = config.seed if seed is None else seed
+    rng = stage_rng(seed, "transactions")
     edges = graph.edges["transfers_to"]
     start, end = horizon_ms(config)
     sampled = _sample_patterns(edges, col(graph.nodes["account"], "opened_at"), start, end,
@@ -123,15 +125,14 @@ def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> 
     # Picked in generation order, where consecutive rows mostly share a payer: lookups stay local.
     n_users = graph.nodes["user"].num_rows
     user = col(graph.nodes["account"], "_owner")[rows["src_account_id"]]
-    stream = config.seed if seed is None else seed
     device_edge, ip_edge, transfers, order = run_parallel(
         lambda: _held(graph.edges["uses_device"], user, rows["ts"], rows["_device_edge"], n_users,
-                      PRIMARY_DEVICE_SHARE, stage_rng(stream, "transactions.device"), "device"),
+                      PRIMARY_DEVICE_SHARE, stage_rng(seed, "transactions.device"), "device"),
         lambda: _held(graph.edges["uses_ip"], user, rows["ts"], rows["_ip_edge"], n_users,
-                      PRIMARY_IP_SHARE, stage_rng(stream, "transactions.ip"), "IP"),
+                      PRIMARY_IP_SHARE, stage_rng(seed, "transactions.ip"), "IP"),
         lambda: _aggregate(edges, edge, rows["ts"], rows["amount"]),
         # Rows leave this stage in time order (ties at random), so their order says nothing about fraud.
-        lambda: time_order(rows["ts"], start, stage_rng(stream, "transactions.order")),
+        lambda: time_order(rows["ts"], start, stage_rng(seed, "transactions.order")),
     )
     graph.edges["transfers_to"] = transfers
     rows["user_id"] = user

@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from graphgen.concurrency import WORKERS
 from graphgen.errors import UsageError
 from graphgen.graph import MANIFEST, EntityGraph
 
@@ -53,10 +54,6 @@ def stage_output(out: Path, overwrite: bool) -> Path:
         raise UsageError(f"cannot write to {parent}: {_describe_os_error(exc)}") from None
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-
-
 def _write_table(table: pa.Table, path: Path) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Dictionary-encode only strings: trying it on integer and float columns costs time and saves nothing.
@@ -72,17 +69,16 @@ def _write_table(table: pa.Table, path: Path) -> dict[str, Any]:
 def write_graph(
     graph: EntityGraph,
     staging: Path,
-    out: Path,
     on_file: Callable[[str], None] | None = None,
     extra_seconds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Write every table into ``staging``, then the manifest, then move ``staging`` to ``out``."""
+    """Write every table into ``staging`` (from :func:`staged_folder`), then the manifest."""
     from graphgen import __version__
 
     tables = graph.tables()
     files: dict[str, dict[str, Any]] = {}
     # Two writers at a time: Parquet encoding releases the GIL, so large tables overlap on 2 cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = {rel: pool.submit(_write_table, table, staging / rel) for rel, table in tables.items()}
         for rel, future in futures.items():
             files[rel] = future.result()
@@ -99,7 +95,6 @@ def write_graph(
     tmp = staging / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2))
     os.replace(tmp, staging / MANIFEST)
-    _move_into_place(staging, out)
     return manifest
 
 
@@ -114,13 +109,16 @@ def _move_into_place(staging: Path, out: Path) -> None:
 
 
 @contextmanager
-def staged_folder(final: Path) -> Iterator[Path]:
-    """Write into a hidden folder beside ``final``; it replaces ``final`` only if the block succeeds."""
-    staging = stage_output(final, overwrite=True)
+def staged_folder(final: Path, overwrite: bool = True) -> Iterator[Path]:
+    """Write into a hidden folder beside ``final``; it replaces ``final`` only if the block succeeds.
+
+    ``final`` is checked (see :func:`stage_output`) before the block runs, so bad paths fail early.
+    """
+    staging = stage_output(final, overwrite)
     try:
         yield staging
     except BaseException:
-        discard(staging)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     _move_into_place(staging, final)
 

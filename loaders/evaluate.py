@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from graphgen import schema
+
 CYPHER = Path(__file__).resolve().parent.parent / "cypher"
 # typology -> (query file, column holding each returned group's ids, node type of those ids)
 RING_QUERIES = {
@@ -51,12 +53,12 @@ def recall_and_precision(groups: list[set], rings: dict[int, set]) -> tuple[floa
 def ground_truth(out: Path, typology: str) -> dict[int, set]:
     """Members of each planted ring of a typology, as the query for it reports them."""
     _, _, node_type = RING_QUERIES[typology]
-    members = pq.read_table(out / "labels/ring_members.parquet").to_pandas()
-    rings = pq.read_table(out / "labels/rings.parquet").to_pandas()
+    members = pq.read_table(out / schema.LABELS["ring_members"].path).to_pandas()
+    rings = pq.read_table(out / schema.LABELS["rings"].path).to_pandas()
     ours = members[members["ring_id"].isin(rings.query("typology == @typology")["ring_id"]) & (members["node_type"] == node_type)]
     truth = {r: set(g["node_id"]) for r, g in ours.groupby("ring_id")}
     if typology == "device_sharing":
-        uses = pq.read_table(out / "edges/uses_device.parquet").to_pandas()
+        uses = pq.read_table(out / schema.EDGES["uses_device"].path).to_pandas()
         on_devices = set(uses[uses["device_id"].isin(members.query("node_type == 'device'")["node_id"])]["user_id"])
         truth = {r: users & on_devices for r, users in truth.items()}
     return truth

@@ -82,11 +82,16 @@ class RelSet:
     properties: tuple[str, ...] = ()
     only: tuple[str, str] | None = None  # (column, value): rows of the source to keep
 
-    def rows(self, ds: Dataset) -> pa.Table:
-        """Columns "start", "end", then one per property."""
+    def source_rows(self, ds: Dataset) -> pa.Table:
+        """The rows of the source table this set reads (all columns)."""
         table = ds.table(self.source)
         if self.only is not None:
             table = table.filter(pc.equal(table.column(self.only[0]), self.only[1]))
+        return table
+
+    def rows(self, ds: Dataset) -> pa.Table:
+        """Columns "start", "end", then one per property."""
+        table = self.source_rows(ds)
         return pa.table({"start": table.column(self.start_column), "end": table.column(self.end_column),
                          **{p: table.column(p) for p in self.properties}})
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
@@ -99,12 +98,8 @@ def rel_groups() -> list[list[RelSet]]:
 
 def group_rows(ds: Dataset, group: list[RelSet]) -> pa.Table:
     """The source rows of a group, with the columns its statement reads."""
-    first = group[0]
-    table = ds.table(first.source)
-    if first.only is not None:
-        table = table.filter(pc.equal(table.column(first.only[0]), first.only[1]))
     columns = dict.fromkeys(c for rel in group for c in (rel.start_column, rel.end_column, *rel.properties))
-    return table.select(list(columns))
+    return group[0].source_rows(ds).select(list(columns))
 
 
 def rel_query(group: list[RelSet], schema: pa.Schema, merge: bool) -> str:

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from graphgen import vocab
 from graphgen.population.people import PERSON, People
-from graphgen.sampling import DAY, HOUR, choose, popularity, ranks_within, starts_of_runs, uniform_times
+from graphgen.sampling import DAY, HOUR, choose, pair_key, pair_parts, popularity, ranks_within, starts_of_runs, uniform_times
 
 MOBILE, DESKTOP, TABLET = (vocab.DEVICE_TYPES.index(t) for t in ("mobile", "desktop", "tablet"))
 RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = range(4)
@@ -71,7 +71,7 @@ def _links_table(parts: list[dict[str, np.ndarray]], target_column: str) -> pa.T
 
 def merge_duplicate_links(table: pa.Table, target_column: str) -> pa.Table:
     """One row per (user, target): the window runs from the first to the last time the pair was seen."""
-    key = (table.column("user_id").to_numpy() << 32) | table.column(target_column).to_numpy()
+    key = pair_key(table.column("user_id").to_numpy(), table.column(target_column).to_numpy())
     order = np.argsort(key, kind="stable")
     key = key[order]
     new_pair = starts_of_runs(key)
@@ -81,8 +81,8 @@ def merge_duplicate_links(table: pa.Table, target_column: str) -> pa.Table:
     first = np.minimum.reduceat(table.column("first_seen").to_numpy()[order], starts)
     last = np.maximum.reduceat(table.column("last_seen").to_numpy()[order], starts)
     primary = np.logical_or.reduceat(table.column("_primary").to_numpy()[order], starts)
-    return pa.table({"user_id": key[starts] >> 32, target_column: key[starts] & 0xFFFFFFFF, "first_seen": first,
-                     "last_seen": last, "_primary": primary})
+    user, target = pair_parts(key[starts])
+    return pa.table({"user_id": user, target_column: target, "first_seen": first, "last_seen": last, "_primary": primary})
 
 
 def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -> np.ndarray:

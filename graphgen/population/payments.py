@@ -14,7 +14,8 @@ import pyarrow as pa
 from graphgen import vocab
 from graphgen.population.accounts import CREDIT_CARD, SAVINGS
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
-from graphgen.sampling import DAY, HOUR, MONTH, choose, cumsum_within, popularity, ranks_within, starts_of_runs, uniform_times
+from graphgen.sampling import (DAY, HOUR, MONTH, choose, cumsum_within, pair_key, popularity, ranks_within, starts_of_runs,
+                               uniform_times)
 
 MONTHLY, POISSON, PLANNED = range(3)
 NO_ANCHOR = -1  # a POISSON edge's phase: no pay day its payments cluster after
@@ -101,11 +102,6 @@ def transfer_rows(src, dst, pattern: int, channel, mu=0.0, sigma=0.0, rate=0.0, 
         "_mu": full(mu, np.float32), "_sigma": full(sigma, np.float32), "_rate": full(rate, np.float32),
         "_phase": full(phase, np.int64), "_round_to": full(round_to, np.float32),
     }
-
-
-def pair_key(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """One int64 per (src, dst) account pair, ordered like the pairs."""
-    return (np.asarray(src, np.int64) << 32) | np.asarray(dst, np.int64)
 
 
 def add_transfer_edges(table: pa.Table | None, rows: dict[str, np.ndarray]) -> pa.Table:
@@ -293,11 +289,9 @@ def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config, s
     t_out = begin + (rng.uniform(2, 4, len(collector)) * DAY).astype(np.int64)
     paid_out = round_amounts(total * rng.uniform(0.8, 1.0, len(collector)), pop.round_amount_share, 10.0, rng)
     channels = person_to_person_channels(len(event) + len(collector), pop.instant_share, rng)
-    keep = acct[payer] != acct[collector[event]]
-    src = np.concatenate([acct[payer][keep], acct[collector]])
-    dst = np.concatenate([acct[collector[event]][keep], acct[payee]])
-    return payment_rows(src, dst, np.concatenate([t_in[keep], t_out]), np.concatenate([paid_in[keep], paid_out]),
-                        np.concatenate([channels[:len(event)][keep], channels[len(event):]]))
+    # Payments to oneself (a payer or payee who is the collector) are dropped by the caller.
+    return payment_rows(np.concatenate([acct[payer], acct[collector]]), np.concatenate([acct[collector[event]], acct[payee]]),
+                        np.concatenate([t_in, t_out]), np.concatenate([paid_in, paid_out]), channels)
 
 
 def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config, start: int, end: int, rng):
