@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from graphgen import vocab
-from graphgen.sampling import DAY, HOUR, MONTH, horizon_ms
+from graphgen.sampling import DAY, HOUR, MONTH
 
 
 def _count(rnd: random.Random, dist) -> int:
@@ -27,7 +27,7 @@ def _count(rnd: random.Random, dist) -> int:
 
 def build_reference(config, out_dir: Path) -> dict[str, int]:
     rnd = random.Random(config.seed)
-    start, end = horizon_ms(config)
+    start, end = config.horizon_ms()
     pop, decoys = config.population, config.decoys
     g = nx.MultiDiGraph()
     n_business = round(config.users * pop.business_share)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -42,7 +43,7 @@ def single_column_auroc(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
     return float(roc_auc_score(y, scores))
 
 
-def audit_tables(tables: dict[str, "pa.Table"]) -> list[ColumnAudit]:  # noqa: F821 (pyarrow Table)
+def audit_tables(tables: dict[str, pa.Table]) -> list[ColumnAudit]:
     """Audit every non-label column (features, ids) plus the row order of each split's user table."""
     results: dict[str, dict[str, float]] = {}
     for split, table in tables.items():

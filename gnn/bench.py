@@ -1,8 +1,7 @@
 """``graphgen bench``: GNNs against XGBoost on the same leakage-free splits, over several seeds.
 
-Models: ``xgb_raw`` (XGBoost on the users' raw features), ``xgb_graph`` (raw + graph features), ``sage`` and
-``gat`` (heterogeneous GNNs on raw node features and the graph), ``sage_xgb`` (the SAGE user embeddings next to
-the raw features, fed to XGBoost). Each seed draws its own split assignment and model initialisation.
+Models are registered in :mod:`gnn.models` (one module each; ``graphgen bench --models`` lists them). Each
+seed draws its own split assignment and model initialisation.
 
 Metrics on the test split, AUPRC first: AUPRC, AUROC, Rec@K (K = the number of positives in test), F1 at the
 threshold that maximises F1 on validation, recall per ring typology among the top K, and wall time.
@@ -13,52 +12,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 
-from graphgen.graph import EntityGraph
+from graphgen.output import read_graph
 from graphgen.rings import typology_names
 from gnn.features import GraphArrays
-from gnn.splits import SPLITS
+from gnn.models import MODELS, BenchRun, Scores
 from gnn.tabular import TrainingSet, build_training_set
 
-MODELS = ("xgb_raw", "xgb_graph", "sage", "gat", "sage_xgb")
-GNN_MODELS = ("sage", "gat", "sage_xgb")
 METRICS = ("auprc", "auroc", "rec_at_k", "f1", "seconds")
-
-
-@dataclass
-class Scores:
-    val: np.ndarray  # scores of the validation users, in split order
-    test: np.ndarray  # scores of the test users
-
-
-def _xgboost(train_x, train_y, val_x, val_y, seed: int):
-    import xgboost as xgb
-
-    positives = max(float(train_y.sum()), 1.0)
-    model = xgb.XGBClassifier(
-        n_estimators=400, max_depth=4, learning_rate=0.05, subsample=0.8, colsample_bytree=0.8,
-        scale_pos_weight=(len(train_y) - positives) / positives, eval_metric="aucpr", early_stopping_rounds=40,
-        random_state=seed, n_jobs=2, tree_method="hist")
-    model.fit(train_x, train_y, eval_set=[(val_x, val_y)], verbose=False)
-    return model
-
-
-def _matrix(training: TrainingSet, split: str, columns: list[str]) -> np.ndarray:
-    return np.column_stack([training.users[split][c] for c in columns]).astype(np.float32)
-
-
-def run_xgboost(training: TrainingSet, columns: list[str], seed: int, extra: dict[str, np.ndarray] | None = None) -> Scores:
-    def features(split: str) -> np.ndarray:
-        x = _matrix(training, split, columns)
-        return x if extra is None else np.hstack([x, extra[split]])
-
-    model = _xgboost(features("train"), training.splits["train"].label, features("val"), training.splits["val"].label, seed)
-    return Scores(model.predict_proba(features("val"))[:, 1], model.predict_proba(features("test"))[:, 1])
 
 
 def evaluate(scores: Scores, training: TrainingSet) -> dict:
@@ -84,44 +49,20 @@ def evaluate(scores: Scores, training: TrainingSet) -> dict:
 def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "temporal", epochs: int = 40,
               on_step: Callable[[str], None] | None = None) -> dict:
     """Run every model for every seed; returns the results (see :func:`write_report`)."""
-    graph = EntityGraph.read(root)
+    graph = read_graph(root)
     arrays = GraphArrays(graph)
     cache: dict[int, dict[str, np.ndarray]] = {}
     structures: dict = {}
+    chosen = {name: MODELS[name] for name in models}
     runs, curves, reported = [], {}, None
     for seed in range(seeds):
         training = build_training_set(graph, split, seed, arrays, cache)
         reported = reported or training.splits  # split sizes are reported for seed 0
-        raw, with_graph = training.feature_names["raw"], training.feature_names["raw"] + training.feature_names["graph"]
-        dataset = trained_sage = None
-        for name in models:
+        run = BenchRun(graph, arrays, training, seed, epochs, cache, structures)
+        for name, model in chosen.items():
             started = time.perf_counter()
-            if name == "xgb_raw":
-                scores = run_xgboost(training, raw, seed)
-            elif name == "xgb_graph":
-                scores = run_xgboost(training, with_graph, seed)
-            else:
-                from gnn.models import embeddings, predict, train_gnn
-                from gnn.pyg import build_dataset
-
-                if dataset is None:
-                    dataset = build_dataset(graph, training, arrays, cache, structures)
-                g = dataset.graphs
-                masks = {s: g[s]["user"][f"{s}_mask"].numpy() for s in SPLITS}
-                architecture = "gat" if name == "gat" else "sage"
-                if architecture == "sage" and trained_sage is not None:
-                    result, reused_seconds = trained_sage
-                    started -= reused_seconds  # sage_xgb's time includes training the SAGE it reuses
-                else:
-                    result = train_gnn(architecture, g["train"], g["val"], seed, epochs=epochs)
-                    if architecture == "sage":
-                        trained_sage = (result, time.perf_counter() - started)
-                if name == "sage_xgb":
-                    emb = {s: embeddings(result.model, g[s])[masks[s]] for s in SPLITS}
-                    scores = run_xgboost(training, raw, seed, extra=emb)
-                else:
-                    scores = Scores(predict(result.model, g["val"])[masks["val"]], predict(result.model, g["test"])[masks["test"]])
-            seconds = time.perf_counter() - started
+            scores = model(run)
+            seconds = time.perf_counter() - started + scores.reused_seconds
             metrics = evaluate(scores, training)
             runs.append({"model": name, "seed": seed, **metrics, "seconds": seconds})
             if seed == 0:

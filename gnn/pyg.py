@@ -30,6 +30,7 @@ with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG 
 
 from graphgen.errors import UsageError
 from graphgen.graph import EntityGraph, col
+from graphgen.output import read_graph
 from graphgen.sampling import DAY, pair_key, pair_parts
 from graphgen.vocab import ACCOUNT_TYPES, CONNECTION_TYPES, DEVICE_TYPES, OPERATING_SYSTEMS
 from gnn.features import GraphArrays
@@ -142,7 +143,7 @@ def build_dataset(graph: EntityGraph, training: TrainingSet, arrays: GraphArrays
 
 
 def write_pyg(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
-    graph = EntityGraph.read(root)
+    graph = read_graph(root)
     arrays = GraphArrays(graph)
     cache: dict[int, dict[str, np.ndarray]] = {}
     training = build_training_set(graph, kind, seed, arrays, cache)

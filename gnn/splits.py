@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from graphgen.config import GraphgenConfig
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import horizon_ms
 
 SPLITS = ("train", "val", "test")
 FRACTIONS = np.array([0.6, 0.2, 0.2])
@@ -55,8 +55,8 @@ class Truth:
         return (self.is_fraud[rows] if split == "test" else self.confirmed[rows] <= cutoff).astype(np.int8)
 
 
-def cutoffs(config) -> dict[str, int]:
-    start, end = horizon_ms(config)
+def cutoffs(config: GraphgenConfig) -> dict[str, int]:
+    start, end = config.horizon_ms()
     return {name: int(start + p * (end - start)) for name, p in zip(SPLITS, CUTOFF_POSITIONS)}
 
 

@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import DAY, HOUR, horizon_ms, pair_key, starts_of_runs
+from graphgen.output import read_graph
+from graphgen.sampling import DAY, HOUR, pair_key, starts_of_runs
 from graphgen.writers import staged_folder
 from graphgen.vocab import CHANNELS
 from gnn.features import GraphArrays, feature_groups, user_features
@@ -59,7 +60,7 @@ def build_training_set(graph: EntityGraph, kind: str = "temporal", seed: int = 0
 
 
 def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa.Table]:
-    start, _ = horizon_ms(graph.config)
+    start, _ = graph.config.horizon_ms()
     cut = cutoffs(graph.config)
     txns = graph.transactions
     ts = col(txns, "ts")
@@ -99,7 +100,7 @@ def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa
 
 def write_tabular(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
     """Write ``ROOT/tabular/`` (atomically: a staging folder is moved into place at the end)."""
-    graph = EntityGraph.read(root)
+    graph = read_graph(root)
     arrays = GraphArrays(graph)
     training = build_training_set(graph, kind, seed, arrays)
     with staged_folder(Path(root) / "tabular") as staging:

@@ -14,11 +14,18 @@ from typing import Optional
 
 import typer
 from typer.exceptions import TyperException
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graphgen.config import config_json_schema, load_preset, preset_descriptions, resolve_config
 from graphgen.errors import UsageError
+from graphgen.exporters import exporters, load_exporter
+from graphgen.output import OutputFolder
+from graphgen.pipeline import STAGES, generate
+from graphgen.schema import all_specs
+from graphgen.summary import Summary
+from graphgen.terminal import out_console, progress_bar
+from graphgen.writers import staged_folder, write_graph
+from gnn.export import SPLIT_HELP, checked_split
 
 app = typer.Typer(
     name="graphgen",
@@ -32,16 +39,8 @@ load_app = typer.Typer(help="Load a built graph into a running server.", no_args
 app.add_typer(export_app, name="export")
 app.add_typer(load_app, name="load")
 
-out_console = Console()
-err_console = Console(stderr=True)
-
-
-def progress_bar(quiet: bool = False) -> Progress:
-    """Progress on stderr: one line per stage with a spinner while it runs."""
-    return Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err_console, disable=quiet, transient=False,
-    )
+for _name, _entry in exporters().items():  # graphgen export FORMAT: one command per registered exporter
+    export_app.command(_name)(load_exporter(_entry))
 
 
 def _keep_freed_memory() -> None:
@@ -73,11 +72,6 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary."),
 ) -> None:
     """Generate a graph and write it as Parquet files with a manifest."""
-    from graphgen.config import resolve_config
-    from graphgen.pipeline import STAGES, generate
-    from graphgen.schema import all_specs
-    from graphgen.summary import Summary
-    from graphgen.writers import staged_folder, write_graph
 
     cfg = resolve_config(preset, config, {"users": users, "seed": seed, "difficulty": difficulty})
     _keep_freed_memory()
@@ -104,7 +98,6 @@ def build(
 @app.command()
 def stats(out: Path = typer.Argument(..., help="An output folder written by `graphgen build`.")) -> None:
     """Print the build summary of an existing output folder."""
-    from graphgen.summary import Summary
 
     for table in Summary.of_output(out).tables():
         out_console.print(table)
@@ -113,7 +106,6 @@ def stats(out: Path = typer.Argument(..., help="An output folder written by `gra
 @app.command()
 def presets() -> None:
     """List the shipped presets."""
-    from graphgen.config import load_preset, preset_descriptions
 
     table = Table(title="Presets", title_justify="left")
     for name in ("preset", "users", "description"):
@@ -126,7 +118,6 @@ def presets() -> None:
 @app.command()
 def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the JSON schema here instead of stdout.")) -> None:
     """Export the JSON schema of the configuration (for editors and validation)."""
-    from graphgen.config import config_json_schema
 
     text = json.dumps(config_json_schema(), indent=2)
     if out is None:
@@ -136,18 +127,6 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
         out.write_text(text + "\n")
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-
-
-@export_app.command("neo4j")
-def export_neo4j(out: Path = typer.Argument(..., help="An output folder written by `graphgen build`.")) -> None:
-    """Write OUT/neo4j/: gzipped CSVs with typed headers, import.sh and schema.cypher for neo4j-admin."""
-    from loaders.bundle import write_bundle
-    from loaders.model import NODE_SETS, REL_SETS
-
-    with progress_bar() as progress:
-        task = progress.add_task("neo4j bundle", total=len(NODE_SETS) + len(REL_SETS))
-        bundle = write_bundle(out, on_file=lambda _: progress.advance(task))
-    out_console.print(f"wrote {bundle}/: run {bundle}/import.sh with the server stopped, then apply schema.cypher")
 
 
 @load_app.command("neo4j")
@@ -187,71 +166,44 @@ def load_neo4j(
     out_console.print(f"{report.seconds:.1f} s in all; relationships at {report.relationships_per_second:,.0f}/s")
 
 
-SPLIT_HELP = "temporal (users drawn independently) or ring (whole rings on one side)."
-
-
-def _split(split: str) -> str:
-    from gnn.splits import KINDS
-
-    if split not in KINDS:
-        raise UsageError(f"unknown split {split!r}; choose one of: {', '.join(KINDS)}")
-    return split
-
-
-@export_app.command("tabular")
-def export_tabular(
-    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
-    split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
-    seed: int = typer.Option(0, "--seed", help="Seed of the split assignment."),
-) -> None:
-    """Write OUT/tabular/: point-in-time user and transaction features per split (Parquet)."""
-    from gnn.tabular import write_tabular
-
-    with progress_bar() as progress:
-        progress.add_task("tabular", total=None)
-        folder = write_tabular(out, _split(split), seed)
-    out_console.print(f"wrote {folder}/ (features listed in features.json)")
-
-
-@export_app.command("pyg")
-def export_pyg(
-    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
-    split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
-    seed: int = typer.Option(0, "--seed", help="Seed of the split assignment."),
-) -> None:
-    """Write OUT/pyg/dataset.pt: one HeteroData per split (load with gnn.load_dataset)."""
-    from gnn.pyg import write_pyg
-
-    with progress_bar() as progress:
-        progress.add_task("pyg", total=None)
-        path = write_pyg(out, _split(split), seed)
-    out_console.print(f"wrote {path} (torch.load(..., weights_only=True) works; gnn.load_dataset rebuilds it)")
-
-
 @app.command()
 def bench(
     out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
-    models: str = typer.Option(",".join(("xgb_raw", "xgb_graph", "sage", "gat", "sage_xgb")), "--models",
-                               help="Comma-separated: xgb_raw, xgb_graph, sage, gat, sage_xgb."),
+    models: str = typer.Option("xgb_raw,xgb_graph,sage,gat,sage_xgb", "--models",
+                               help="Comma-separated registered models; `--models list` shows them all."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds (each draws its own split and initialisation)."),
     split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
     epochs: int = typer.Option(40, "--epochs", help="Most epochs a GNN trains for (it early-stops on validation)."),
     report: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder; default: OUT/bench."),
 ) -> None:
     """Benchmark GNNs against XGBoost: results.json, report.md and PNG plots."""
-    from graphgen.writers import read_manifest
-    from gnn.bench import MODELS, run_bench, write_report
+    from gnn.bench import run_bench, write_report
+    from gnn.models import MODELS, UNAVAILABLE, description
 
+    if models.strip() == "list":
+        table = Table(title="Bench models", title_justify="left")
+        table.add_column("model")
+        table.add_column("what it is")
+        for name in MODELS.names():
+            table.add_row(name, description(name))
+        for module, why in UNAVAILABLE.items():
+            table.add_row(module, f"unavailable: {why}")
+        out_console.print(table)
+        return
     chosen = [m.strip() for m in models.split(",") if m.strip()]
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown or not chosen:
-        raise UsageError(f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from: {', '.join(MODELS)}")
+    if not chosen:
+        raise UsageError(f"no model given; choose from: {', '.join(MODELS.names())}")
+    for name in chosen:
+        if name in UNAVAILABLE:
+            raise UsageError(f"model {name} {UNAVAILABLE[name]}")
+        MODELS.get(name)  # one clear line for an unknown name
     if seeds < 1 or epochs < 1:
         raise UsageError("--seeds and --epochs must be at least 1")
-    read_manifest(out)  # one clear line when OUT is not a complete build
+    checked_split(split)
+    OutputFolder(out)  # one clear line when OUT is not a complete build
     with progress_bar() as progress:
         task = progress.add_task("bench", total=len(chosen) * seeds)
-        results = run_bench(out, chosen, seeds, _split(split), epochs,
+        results = run_bench(out, chosen, seeds, split, epochs,
                             on_step=lambda what: progress.update(task, advance=1, description=what))
     path = write_report(results, report or out / "bench")
     table = Table(title=f"GNN vs XGBoost ({seeds} seed(s), split {split}): test metrics, mean ± std", title_justify="left")
@@ -272,11 +224,10 @@ def audit(
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when anything is flagged."),
 ) -> None:
     """Leakage audit: a small model on each single column (features, ids, row order) of the tabular set."""
-    from graphgen.writers import read_manifest
     from gnn.audit import audit as run_audit
     from gnn.audit import is_id
 
-    read_manifest(out)  # one clear line when OUT is not a complete build
+    OutputFolder(out)  # one clear line when OUT is not a complete build
     results = run_audit(out)
     flagged = [r for r in results if r.worst > threshold]
     table = Table(title=f"Single-column AUROC (flag above {threshold})", title_justify="left")

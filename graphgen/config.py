@@ -16,8 +16,28 @@ import yaml
 from pydantic import Field, ValidationError, create_model, model_validator
 
 from graphgen.errors import UsageError
-from graphgen.params import Count, Share, StrictModel
+from graphgen.params import Amount, Count, FloatRange, Share, StrictModel
 from graphgen.rings import REGISTRY
+
+
+class AmountsConfig(StrictModel):
+    """What legitimate payments are worth (the same scale fraud imitates with rings.mimicry)."""
+
+    salary: Amount = Amount(median=2400, spread=0.45, jitter=0.015)
+    rent: Amount = Amount(median=950, spread=0.35)  # per household; flatmates pay the head their part
+    utility: Amount = Amount(median=75, spread=0.3, jitter=0.25)
+    card_repayment: Amount = Amount(median=450, spread=0.8, jitter=0.35)
+    savings_order: FloatRange = FloatRange(low=50, high=500)  # standing order into one's own savings
+    household_pot: FloatRange = FloatRange(low=200, high=900)  # an earner's monthly part for the household
+    purchase: FloatRange = FloatRange(low=15, high=120)  # typical card purchase at one merchant
+    purchase_jitter: float = Field(0.7, ge=0, le=3)
+    friend: Amount = Amount(median=45, spread=0.9, jitter=0.4)
+    family: Amount = Amount(median=60, spread=1.0, jitter=0.6)
+    large_payment: Amount = Amount(median=1500, spread=0.7)  # a car, a deposit, tuition
+    crypto: Amount = Amount(median=200, spread=0.8, jitter=0.8)
+    sale: Amount = Amount(median=60, spread=0.8)  # what a stranger pays an online seller
+    collection_share: Amount = Amount(median=20, spread=0.7)  # what each friend owes a collector
+    bill_split: Amount = Amount(median=35, spread=0.6)  # one hop of a flat-share settling a bill
 
 
 class PopulationConfig(StrictModel):
@@ -44,6 +64,8 @@ class PopulationConfig(StrictModel):
     large_payment_share: Share = 0.15  # people making a one-off large payment (a car, a deposit, tuition)
     instant_share: Share = 0.5  # person-to-person payments sent as instant transfers (fraud uses the same mix)
     round_amount_share: Share = 0.1  # discretionary payments in round amounts, the same for fraud and not
+    pay_day: FloatRange = FloatRange(low=23, high=29)  # day of the month employers pay (each its own)
+    amounts: AmountsConfig = AmountsConfig()
 
 
 class DecoysConfig(StrictModel):
@@ -90,19 +112,25 @@ class _RingsBase(StrictModel):
     # How closely ring payments imitate ordinary ones: 0 keeps fraud amounts large and cash-outs in one
     # piece; 1 draws them like everyday payments and splits cash-outs.
     mimicry: Share = 0.5
+    # Multiplies every typology's share: presets for detection work raise them all at once.
+    share_scale: float = Field(1.0, ge=0, le=1000)
+
+    def share(self, typology: str) -> float:
+        """The share of users in rings of ``typology``, scaled."""
+        return getattr(self, typology).share * self.share_scale
 
     @model_validator(mode="after")
     def _shares_fit(self) -> _RingsBase:
-        total = sum(getattr(self, name).share for name in REGISTRY)
+        total = sum(self.share(name) for name in REGISTRY)
         if total > 1:
-            raise ValueError(f"typology shares sum to {total:g}, past 1")
+            raise ValueError(f"typology shares sum to {total:g} (after share_scale), past 1")
         return self
 
 
 RingsConfig = create_model(
     "RingsConfig",
     __base__=_RingsBase,
-    **{name: (t.config_model, t.config_model()) for name, t in sorted(REGISTRY.items())},
+    **{name: (t.config_model, t.config_model()) for name, t in REGISTRY.items()},
 )
 
 
@@ -136,6 +164,12 @@ class GraphgenConfig(StrictModel):
             if isinstance(rings, dict):
                 data = {**data, "rings": {**DIFFICULTY_LEVELS[data["difficulty"]], **rings}}
         return data
+
+    def horizon_ms(self) -> tuple[int, int]:
+        """``(start, end)`` of the horizon in epoch milliseconds; ``end`` is the snapshot."""
+        start = dt.datetime.combine(self.start_date, dt.time(), tzinfo=dt.timezone.utc)
+        start_ms = int(start.timestamp() * 1000)
+        return start_ms, start_ms + self.horizon_days * 24 * 3_600_000
 
     @model_validator(mode="after")
     def _rings_fit_the_horizon(self) -> GraphgenConfig:

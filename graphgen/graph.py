@@ -1,22 +1,20 @@
 """``EntityGraph``: the one container of typed, columnar node and edge tables.
 
 It flows through every stage (population -> rings -> transactions -> labels) and is what the writers
-and every exporter read. While the graph is grown, tables are Arrow tables whose time columns are int64
-milliseconds, whose categorical columns are small integer codes into :mod:`graphgen.vocab`, and whose
-columns starting with ``_`` are private to the generator. :func:`graphgen.labels.publish` turns it into
-the published form described by :mod:`graphgen.schema`: typed columns, shuffled ids, private columns
-moved out into the label tables or dropped.
+and every exporter read. What it holds after each stage is declared in :data:`graphgen.schema.SHAPES`
+(working tables while the graph is grown, then the published tables) and checked by
+:meth:`EntityGraph.validate`. :func:`graphgen.labels.publish` turns it into the published form: typed
+columns, shuffled ids, private columns moved out into the label tables or dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from graphgen import schema
 
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
     import igraph
     import networkx
 
-MANIFEST = "manifest.json"
+    from graphgen.config import GraphgenConfig
 
 
 def col(table: pa.Table, name: str) -> np.ndarray:
@@ -66,7 +64,7 @@ class EntityGraph:
     edges: dict[str, pa.Table] = field(default_factory=dict)
     transactions: pa.Table | None = None
     labels: dict[str, pa.Table] = field(default_factory=dict)
-    config: Any = None  # the GraphgenConfig it was generated from
+    config: GraphgenConfig | None = None  # the config it was generated from
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def num_nodes(self, node_type: str) -> int:
@@ -84,23 +82,39 @@ class EntityGraph:
             out[spec.path] = self.labels[name]
         return out
 
-    @classmethod
-    def read(cls, path: str | Path) -> EntityGraph:
-        """Read a graph written by ``graphgen build`` (refusing a folder without a manifest)."""
-        from graphgen.config import GraphgenConfig
-        from graphgen.writers import read_manifest
+    def validate(self, shape: str | schema.Shape = "labels") -> EntityGraph:
+        """Check the container against a declared shape (:data:`graphgen.schema.SHAPES`); returns ``self``.
 
-        root = Path(path)
-        manifest = read_manifest(root)
-        tables = {spec.path: pq.read_table(root / spec.path) for spec in schema.all_specs()}
-        return cls(
-            nodes={n: tables[s.path] for n, s in schema.NODES.items()},
-            edges={n: tables[s.path] for n, s in schema.EDGES.items()},
-            transactions=tables[schema.TRANSACTIONS.path],
-            labels={n: tables[s.path] for n, s in schema.LABELS.items()},
-            config=GraphgenConfig.model_validate(manifest["config"]),
-            stage_seconds=manifest.get("stage_seconds", {}),
-        )
+        Checks that every table is there with exactly the declared columns and types, that every id column
+        points at an existing node (negative values mean "none" in working tables), and for the published
+        shape that node ids are dense and every table is sorted by its unique key. Raises ``ValueError``
+        naming the first table that breaks its declaration.
+        """
+        shape = schema.SHAPES[shape] if isinstance(shape, str) else shape
+        tables = {**{f"nodes/{k}": (s, self.nodes.get(k)) for k, s in shape.nodes.items()},
+                  **{f"edges/{k}": (s, self.edges.get(k)) for k, s in shape.edges.items()},
+                  "transactions": (shape.transactions, self.transactions),
+                  **{f"labels/{k}": (s, self.labels.get(k)) for k, s in shape.labels.items()}}
+        sizes = {t: self.nodes[t].num_rows for t in shape.nodes if t in self.nodes}
+        for where, (spec, table) in tables.items():
+            if table is None:
+                raise ValueError(f"{shape.name}: {where} is missing")
+            got = [(f.name, f.type) for f in table.schema]
+            if got != list(spec.columns):
+                raise ValueError(f"{shape.name}: {where} has columns {got}, declared {list(spec.columns)}")
+            for column, node_type in spec.references:
+                values = table.column(column)
+                low, high = pc.min(values).as_py(), pc.max(values).as_py()
+                if high is not None and (high >= sizes[node_type] or (shape.published and low < 0)):
+                    raise ValueError(f"{shape.name}: {where}.{column} points past the {sizes[node_type]} {node_type} nodes")
+            if shape.published and spec.sort_key:
+                _check_sorted_unique(where, table, spec)
+        if shape.published:
+            for name, spec in shape.nodes.items():
+                ids = col(self.nodes[name], spec.id_column)  # type: ignore[attr-defined]
+                if not np.array_equal(ids, np.arange(len(ids))):
+                    raise ValueError(f"{shape.name}: nodes/{name} ids are not dense")
+        return self
 
     def to_networkx(self, transactions: bool = False) -> networkx.MultiDiGraph:
         """A ``networkx.MultiDiGraph`` with nodes keyed ``(node_type, id)``.
@@ -156,3 +170,18 @@ class EntityGraph:
         """Offset of each node type in the single vertex numbering used by :meth:`to_igraph`."""
         sizes = [self.num_nodes(t) for t in schema.NODES]
         return dict(zip(schema.NODES, np.concatenate([[0], np.cumsum(sizes)[:-1]]).tolist()))
+
+
+def _check_sorted_unique(where: str, table: pa.Table, spec: schema.TableSpec) -> None:
+    """Rows strictly increasing by ``spec.sort_key`` (sorted, and the key unique)."""
+    keys = [col(table, c) for c in spec.sort_key if not pa.types.is_string(table.schema.field(c).type)]
+    if table.num_rows < 2 or len(keys) != len(spec.sort_key):
+        return  # keys with strings (ring_members' node type) are checked by their integer parts' order only
+    order = np.lexsort(keys[::-1])
+    if not np.array_equal(order, np.arange(table.num_rows)):
+        raise ValueError(f"{where} is not sorted by {spec.sort_key}")
+    same = np.ones(table.num_rows - 1, bool)
+    for k in keys:
+        same &= k[1:] == k[:-1]
+    if same.any():
+        raise ValueError(f"{where} repeats a key {spec.sort_key}")

@@ -20,9 +20,9 @@ from graphgen import pii, schema, vocab
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
 from graphgen.population.people import PERSON
-from graphgen.rings import typology_names
-from graphgen.rings.builder import NODE_TYPES
-from graphgen.sampling import DAY, horizon_ms, pair_key, stage_rng
+from graphgen.config import GraphgenConfig
+from graphgen.rings import NODE_TYPES, role_names, typology_names
+from graphgen.sampling import DAY, pair_key, stage_rng
 
 NO_TIME = np.iinfo(np.int64).max
 
@@ -56,13 +56,13 @@ def _times(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.int64), mask=missing).cast(schema.TIMESTAMP)
 
 
-def _label_delay(n: int, config, rng: np.random.Generator) -> np.ndarray:
+def _label_delay(n: int, config: GraphgenConfig, rng: np.random.Generator) -> np.ndarray:
     cfg = config.labels
     mu = np.log(cfg.delay_mean_days * DAY) - cfg.delay_sigma**2 / 2  # so that the mean is delay_mean_days
     return np.exp(mu + cfg.delay_sigma * rng.standard_normal(n)).astype(np.int64)
 
 
-def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
+def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None) -> EntityGraph:
     """Turn the working graph into the published one (see :mod:`graphgen.schema`).
 
     Parameters
@@ -75,7 +75,7 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
     """
     seed = config.seed if seed is None else seed
     rng = stage_rng(seed, "labels")
-    _, end = horizon_ms(config)
+    _, end = config.horizon_ms()
     nodes, txns = graph.nodes, graph.transactions
     # new_id[t][old index] = published id; inverse[t][published id] = old index.
     new_id = {t: rng.permutation(nodes[t].num_rows) for t in NODE_TYPES}
@@ -125,7 +125,7 @@ def publish(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
         }
 
     def role_column(role: np.ndarray) -> pa.Array:
-        return _decode(np.maximum(role, 0), vocab.NODE_ROLES, missing=role < 0)
+        return _decode(np.maximum(role, 0), role_names(), missing=role < 0)
 
     def confirmed_column(t: np.ndarray) -> pa.Array:
         return _times(np.where(t < NO_TIME, t, 0), t == NO_TIME)

@@ -57,6 +57,23 @@ class FloatRange(_Bounds):
         return rng.uniform(self.low, self.high, size=size)
 
 
+class Amount(StrictModel):
+    """Payment amounts: each edge's typical amount is log-normal around ``median`` (log-sigma ``spread``
+    across edges), and its payments vary around that by ``jitter`` (log-sigma, payment to payment)."""
+
+    median: float = Field(gt=0)
+    spread: float = Field(0.0, ge=0, le=3)
+    jitter: float = Field(0.0, ge=0, le=3)
+
+    def edge_mu(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Log of each edge's typical amount."""
+        return np.log(self.median) + self.spread * rng.standard_normal(size)
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Amounts (not logs), one per item."""
+        return self.median * np.exp(self.spread * rng.standard_normal(size))
+
+
 class Count(StrictModel):
     """A heavy-tailed integer count: ``round(median * exp(sigma * z))`` clipped to ``[min, max]``.
 

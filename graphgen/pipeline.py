@@ -9,7 +9,7 @@ from graphgen.config import GraphgenConfig, resolve_config
 from graphgen.graph import EntityGraph
 from graphgen.labels import publish
 from graphgen.population import grow_population
-from graphgen.rings import plant_rings
+from graphgen.rings.builder import plant_rings
 from graphgen.transactions import derive_transactions
 
 STAGES: tuple[tuple[str, Callable[[EntityGraph | None, GraphgenConfig, int], EntityGraph]], ...] = (

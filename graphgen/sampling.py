@@ -29,6 +29,8 @@ def ranks_within(counts: np.ndarray) -> np.ndarray:
 def cumsum_within(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Running sum of ``values`` restarting at each group of the given sizes."""
     total = np.cumsum(values)
+    if not len(total):  # only empty groups
+        return total
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0)
     return total - np.repeat(before, counts)
@@ -115,6 +117,8 @@ def pick_held_edges(
     probability ``p_primary`` the primary edge is used, else a random edge of the owner; whichever is
     used must cover ``ts``. Returns -1 where no edge of the owner covers ``ts``.
     """
+    if not len(edge_owner):
+        return np.full(len(owner), -1, dtype=np.int64)
     offsets = group_offsets(edge_owner, len(primary))
     start, count = offsets[owner], np.diff(offsets)[owner]
 
@@ -144,15 +148,6 @@ def pick_held_edges(
     pick = first[found] + (rng.random(int(found.sum())) * n_cov[found]).astype(np.int64)
     result[rest[found]] = cand[covering[pick]]
     return result
-
-
-def horizon_ms(config) -> tuple[int, int]:
-    """``(start, end)`` of the configured horizon in epoch milliseconds; ``end`` is the snapshot."""
-    import datetime as dt
-
-    start = dt.datetime.combine(config.start_date, dt.time(), tzinfo=dt.timezone.utc)
-    start_ms = int(start.timestamp() * 1000)
-    return start_ms, start_ms + config.horizon_days * DAY
 
 
 def uniform_times(low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -1,8 +1,14 @@
-"""The published data model: every table graphgen writes, its columns, types and keys.
+"""The data model: every table graphgen writes, and the working tables the generator stages pass on.
 
-This is the contract between the generator and everything that reads its output (the Neo4j bundle and
-loader, the tabular and PyG exports). Node ids are dense: after publishing, row ``i`` of a node table has
-id ``i``; ids are a random permutation of generation order, so they carry no information about fraud.
+The published tables are the contract between the generator and everything that reads its output (the
+Neo4j bundle and loader, the tabular and PyG exports). Node ids are dense: after publishing, row ``i`` of a
+node table has id ``i``; ids are a random permutation of generation order, so they carry no information
+about fraud.
+
+While the graph is grown (:data:`SHAPES`), node ids are row numbers in generation order, times are int64
+milliseconds, categorical columns are small integer codes into :mod:`graphgen.vocab`, and columns starting
+with ``_`` are private to the generator. :meth:`graphgen.graph.EntityGraph.validate` checks a container
+against the shape a stage promises.
 """
 
 from __future__ import annotations
@@ -16,12 +22,17 @@ TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One published table: where it is written and which typed columns it has, in order."""
+    """One table: where it is written (published tables) and which typed columns it has, in order.
+
+    ``references`` names the columns holding ids of other nodes, as ``(column, node type)``; a
+    negative value means "none" in working tables.
+    """
 
     name: str
     path: str
     columns: tuple[tuple[str, pa.DataType], ...]
     sort_key: tuple[str, ...]
+    references: tuple[tuple[str, str], ...] = ()
 
     @property
     def schema(self) -> pa.Schema:
@@ -32,19 +43,23 @@ class TableSpec:
         return tuple(n for n, _ in self.columns)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NodeSpec(TableSpec):
     label: str  # Neo4j label, also the id space in the bulk import
     id_column: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EdgeSpec(TableSpec):
     rel_type: str  # Neo4j relationship type
     src_node: str
     src_column: str
     dst_node: str
     dst_column: str
+
+    def __post_init__(self) -> None:
+        if not self.references:
+            object.__setattr__(self, "references", ((self.src_column, self.src_node), (self.dst_column, self.dst_node)))
 
 
 NODES: dict[str, NodeSpec] = {
@@ -100,7 +115,9 @@ TRANSACTIONS = TableSpec(
     (("txn_id", pa.int64()), ("src_account_id", pa.int64()), ("dst_account_id", pa.int64()),
      ("user_id", pa.int64()), ("device_id", pa.int64()), ("ip_id", pa.int64()), ("ts", TIMESTAMP),
      ("amount", pa.float64()), ("channel", pa.string())),
-    ("txn_id",))
+    ("txn_id",),
+    (("src_account_id", "account"), ("dst_account_id", "account"), ("user_id", "user"), ("device_id", "device"),
+     ("ip_id", "ip")))
 
 _RING_LABEL_COLUMNS = (("is_fraud", pa.bool_()), ("ring_id", pa.int64()), ("typology", pa.string()))
 
@@ -133,3 +150,68 @@ LABELS: dict[str, TableSpec] = {
 def all_specs() -> list[TableSpec]:
     """Every published table, in the order they are written."""
     return [*NODES.values(), *EDGES.values(), TRANSACTIONS, *LABELS.values()]
+
+
+# -- working shapes ------------------------------------------------------------------------------------
+I8, I16, I64, F32, F64, BOOL = pa.int8(), pa.int16(), pa.int64(), pa.float32(), pa.float64(), pa.bool_()
+
+
+def _working(name: str, columns: tuple[tuple[str, pa.DataType], ...],
+             references: tuple[tuple[str, str], ...] = ()) -> TableSpec:
+    return TableSpec(name, "", columns, (), references)
+
+
+WORKING_NODES: dict[str, TableSpec] = {
+    "user": _working("user", (("country", I8), ("segment", I8), ("created_at", I64), ("_family", I64), ("_kind", I8))),
+    "device": _working("device", (("device_type", I8), ("os", I8), ("_browser", I8), ("_ua_version", I16))),
+    "account": _working("account", (("account_type", I8), ("opened_at", I64), ("balance", F64), ("_owner", I64),
+                                    ("_primary", BOOL)), (("_owner", "user"),)),
+    "ip": _working("ip", (("connection_type", I8), ("is_vpn", BOOL), ("is_hosting", BOOL), ("country", I8))),
+}
+_LINKS = {
+    name: _working(name, (("user_id", I64), (f"{target}_id", I64), ("first_seen", I64), ("last_seen", I64), ("_primary", BOOL)),
+                   (("user_id", "user"), (f"{target}_id", target)))
+    for name, target in (("uses_device", "device"), ("uses_ip", "ip"))
+}
+_MONEY = (("src_account_id", "account"), ("dst_account_id", "account"))
+# TRANSFERS_TO while it carries payment patterns (population, rings), then once aggregated (transactions).
+PLANNED_TRANSFERS = _working("transfers_to", (
+    ("src_account_id", I64), ("dst_account_id", I64), ("_pattern", I8), ("_channel", I8), ("_mu", F32), ("_sigma", F32),
+    ("_rate", F32), ("_phase", I64), ("_round_to", F32)), _MONEY)
+AGGREGATED_TRANSFERS = _working("transfers_to", (
+    ("src_account_id", I64), ("dst_account_id", I64), ("first_ts", I64), ("last_ts", I64), ("n_txns", I64),
+    ("total_amount", F64)), _MONEY)
+# Payments scheduled explicitly (bill splits, collections, rings), then every derived transaction.
+SCHEDULED_TRANSACTIONS = _working("transactions", (
+    ("src_account_id", I64), ("dst_account_id", I64), ("ts", I64), ("amount", F64), ("channel", I8),
+    ("_device_edge", I64), ("_ip_edge", I64), ("_ring", I64)), _MONEY)
+DERIVED_TRANSACTIONS = _working("transactions", (
+    ("src_account_id", I64), ("dst_account_id", I64), ("user_id", I64), ("device_id", I64), ("ip_id", I64), ("ts", I64),
+    ("amount", F64), ("channel", I8), ("_ring", I64)),
+    (*_MONEY, ("user_id", "user"), ("device_id", "device"), ("ip_id", "ip")))
+RING_TABLES = {
+    "_rings": _working("_rings", (("typology", I8), ("active_from", I64), ("active_to", I64))),
+    "_members": _working("_members", (("ring", I64), ("node_type", I8), ("node", I64), ("role", I8))),
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What an :class:`~graphgen.graph.EntityGraph` holds after a stage."""
+
+    name: str
+    nodes: dict[str, TableSpec]
+    edges: dict[str, TableSpec]
+    transactions: TableSpec
+    labels: dict[str, TableSpec]
+    published: bool = False  # dense, sorted, unique ids as in the written files
+
+
+SHAPES: dict[str, Shape] = {
+    "population": Shape("population", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, {}),
+    "rings": Shape("rings", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, RING_TABLES),
+    "transactions": Shape("transactions", WORKING_NODES, {**_LINKS, "transfers_to": AGGREGATED_TRANSFERS},
+                          DERIVED_TRANSACTIONS, RING_TABLES),
+    "labels": Shape("labels", NODES, EDGES, TRANSACTIONS, LABELS, published=True),
+}
+PUBLISHED = SHAPES["labels"]

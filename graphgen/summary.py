@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from rich.table import Table
 
 from graphgen import schema
-from graphgen.writers import read_manifest
+from graphgen.output import OutputFolder
 
 
 @dataclass
@@ -35,12 +34,11 @@ class Summary:
     @classmethod
     def of_output(cls, out: str | Path) -> Summary:
         """Summarise an output folder from its manifest and label tables (the feature tables are not read)."""
-        out = Path(out)
-        manifest = read_manifest(out)
-        rows = {spec.path: manifest["files"][spec.path]["rows"] for spec in schema.all_specs()}
-        labels = {name: pq.read_table(out / spec.path, columns=["is_fraud", "fraud_confirmed_at"] if name != "rings" else None)
+        folder = OutputFolder(out)
+        rows = {spec.path: folder.rows(spec.path) for spec in schema.all_specs()}
+        labels = {name: folder.table(spec.path, columns=["is_fraud", "fraud_confirmed_at"] if name != "rings" else None)
                   for name, spec in schema.LABELS.items() if name in ("users", "accounts", "transactions", "rings")}
-        return cls.of_labels(rows, labels, manifest.get("stage_seconds", {}))
+        return cls.of_labels(rows, labels, folder.manifest.get("stage_seconds", {}))
 
     def tables(self) -> list[Table]:
         files = Table(title="Rows per file", title_justify="left")

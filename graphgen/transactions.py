@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from graphgen.config import GraphgenConfig
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
 from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON
-from graphgen.sampling import (DAY, HOUR, MONTH, horizon_ms, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
+from graphgen.sampling import (DAY, HOUR, MONTH, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
                                uniform_times)
 
 # How often people pay from their primary device / over their primary IP when another one is also live.
@@ -95,7 +96,7 @@ def _held(table: pa.Table, user: np.ndarray, ts: np.ndarray, forced: np.ndarray,
     return edge
 
 
-def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> EntityGraph:
+def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None) -> EntityGraph:
     """Add the transactions to ``graph`` (in place, in time order) and aggregate them onto TRANSFERS_TO edges.
 
     Parameters
@@ -109,7 +110,7 @@ def derive_transactions(graph: EntityGraph, config, seed: int | None = None) -> 
     seed = config.seed if seed is None else seed
     rng = stage_rng(seed, "transactions")
     edges = graph.edges["transfers_to"]
-    start, end = horizon_ms(config)
+    start, end = config.horizon_ms()
     sampled = _sample_patterns(edges, col(graph.nodes["account"], "opened_at"), start, end,
                                config.population.payday_spending_share, rng)
     scheduled = {name: col(graph.transactions, name) for name in graph.transactions.column_names}

@@ -34,12 +34,12 @@ BROWSERS = ("Chrome", "Safari", "Firefox", "Edge", "SamsungBrowser", "BankApp")
 ACCOUNT_TYPES = ("checking", "savings", "credit_card", "business")
 CHANNELS = ("transfer", "standing_order", "direct_debit", "card", "p2p", "instant", "wire")
 CONNECTION_TYPES = ("residential", "mobile", "business", "hosting")
-NODE_ROLES = (
-    # ring member roles, per node type; the labels tables decode these codes
-    "operator", "identity", "member", "initiator", "mule",
-    "collector_account", "identity_account", "member_account", "cycle_account",
-    "ring_device", "ring_ip", "pool_ip",
-)
+
+# Working codes of the categorical columns above, by name.
+CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
+MOBILE, DESKTOP, TABLET = (DEVICE_TYPES.index(t) for t in ("mobile", "desktop", "tablet"))
+RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = (CONNECTION_TYPES.index(t) for t in CONNECTION_TYPES)
+CHECKING, SAVINGS, CREDIT_CARD, BUSINESS_ACCOUNT = (ACCOUNT_TYPES.index(t) for t in ACCOUNT_TYPES)
 
 EMAIL_DOMAINS = (
     "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me", "gmx.de", "web.de",

@@ -7,7 +7,6 @@ into place. An interrupted run leaves the destination untouched and never looks 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,9 +20,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from graphgen import __version__
 from graphgen.concurrency import WORKERS
 from graphgen.errors import UsageError
-from graphgen.graph import MANIFEST, EntityGraph
+from graphgen.graph import EntityGraph
+from graphgen.output import MANIFEST, file_sha256
 
 FORMAT_VERSION = 1
 
@@ -59,11 +60,7 @@ def _write_table(table: pa.Table, path: Path) -> dict[str, Any]:
     # Dictionary-encode only strings: trying it on integer and float columns costs time and saves nothing.
     strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
     pq.write_table(table, path, compression="zstd", compression_level=1, use_dictionary=strings)
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 
 def write_graph(
@@ -73,8 +70,6 @@ def write_graph(
     extra_seconds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Write every table into ``staging`` (from :func:`staged_folder`), then the manifest."""
-    from graphgen import __version__
-
     tables = graph.tables()
     files: dict[str, dict[str, Any]] = {}
     # Two writers at a time: Parquet encoding releases the GIL, so large tables overlap on 2 cores.
@@ -121,13 +116,3 @@ def staged_folder(final: Path, overwrite: bool = True) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _move_into_place(staging, final)
-
-
-def read_manifest(out: Path) -> dict[str, Any]:
-    path = Path(out) / MANIFEST
-    if not path.is_file():
-        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None

@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
+from graphgen.output import OutputFolder
 from graphgen.writers import staged_folder
-from loaders.model import GROUND_TRUTH_LABEL, NODE_SETS, REL_SETS, Dataset, schema_statements
+from loaders.model import GROUND_TRUTH_LABEL, NODE_SETS, REL_SETS, schema_statements
 
 BUNDLE_DIR = "neo4j"
 _DATABASE = object()  # stands for the script's "$DATABASE" argument
@@ -65,7 +66,7 @@ def import_arguments(database: str | object = "neo4j") -> list:
 
 def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None) -> Path:
     """Write ``ROOT/neo4j/`` from the output folder ``ROOT``; returns the bundle folder."""
-    ds = Dataset(root)
+    ds = OutputFolder(root)
     with staged_folder(ds.root / BUNDLE_DIR) as staging:
         for node in NODE_SETS:
             table = node.rows(ds)

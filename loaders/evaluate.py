@@ -1,8 +1,8 @@
 """Score the shipped ring queries (``cypher/``) against the planted ground truth of a loaded graph.
 
-A ring counts as found when some group the query returns is mostly its members; a returned group counts
-as a hit when it is mostly the members of one ring of that typology. Device-sharing rings are judged on
-the members that used the ring devices (identities kept off them can only be found through money).
+Each typology declares its query and how it is scored (:class:`graphgen.rings.RingQuery`). A ring counts
+as found when some group the query returns is mostly its members; a returned group counts as a hit when it
+is mostly the members of one ring of that typology.
 """
 
 from __future__ import annotations
@@ -10,17 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from graphgen import schema
+from graphgen.output import OutputFolder
+from graphgen.rings import REGISTRY
 
 CYPHER = Path(__file__).resolve().parent.parent / "cypher"
-# typology -> (query file, column holding each returned group's ids, node type of those ids)
-RING_QUERIES = {
-    "device_sharing": ("02_device_sharing_rings.cypher", "user_ids", "user"),
-    "ip_recycling": ("03_ip_recycling.cypher", "user_ids", "user"),
-    "kiting": ("04_kiting_cycles.cypher", "account_ids", "account"),
-}
 
 
 def documented_parameters(path: Path) -> str:
@@ -51,25 +45,30 @@ def recall_and_precision(groups: list[set], rings: dict[int, set]) -> tuple[floa
 
 
 def ground_truth(out: Path, typology: str) -> dict[int, set]:
-    """Members of each planted ring of a typology, as the query for it reports them."""
-    _, _, node_type = RING_QUERIES[typology]
-    members = pq.read_table(out / schema.LABELS["ring_members"].path).to_pandas()
-    rings = pq.read_table(out / schema.LABELS["rings"].path).to_pandas()
-    ours = members[members["ring_id"].isin(rings.query("typology == @typology")["ring_id"]) & (members["node_type"] == node_type)]
-    truth = {r: set(g["node_id"]) for r, g in ours.groupby("ring_id")}
-    if typology == "device_sharing":
-        uses = pq.read_table(out / schema.EDGES["uses_device"].path).to_pandas()
-        on_devices = set(uses[uses["device_id"].isin(members.query("node_type == 'device'")["node_id"])]["user_id"])
-        truth = {r: users & on_devices for r, users in truth.items()}
+    """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`)."""
+    query = REGISTRY[typology].query
+    folder = OutputFolder(out)
+    members = folder.table(schema.LABELS["ring_members"].path).to_pandas()
+    rings = folder.table(schema.LABELS["rings"].path).to_pandas()
+    mine = members[members["ring_id"].isin(rings.query("typology == @typology")["ring_id"])]
+    truth = {r: set(g["node_id"]) for r, g in mine[mine["node_type"] == query.node_type].groupby("ring_id")}
+    if query.truth_via is not None:
+        spec = schema.EDGES[query.truth_via]
+        links = folder.table(spec.path).to_pandas()
+        ring_nodes = mine[mine["node_type"] == spec.dst_node]
+        linked = links.merge(ring_nodes, left_on=spec.dst_column, right_on="node_id")
+        via = {r: set(g[spec.src_column]) for r, g in linked.groupby("ring_id")}
+        truth = {r: nodes & via.get(r, set()) for r, nodes in truth.items()}
     return truth
 
 
 def score_ring_queries(driver, out: str | Path, database: str = "neo4j") -> dict[str, dict]:
-    """Recall and precision of each ring query on the loaded graph of the output folder ``out``."""
+    """Recall and precision of each typology's ring query on the loaded graph of the output folder ``out``."""
     scores = {}
-    for typology, (file, column, _) in RING_QUERIES.items():
-        rows = run_query_file(driver, CYPHER / file, database)
+    for typology, declared in REGISTRY.items():
+        query = declared.query
+        rows = run_query_file(driver, CYPHER / query.file, database)
         truth = ground_truth(Path(out), typology)
-        recall, precision = recall_and_precision([set(r[column]) for r in rows], truth)
-        scores[typology] = {"query": file, "rings": len(truth), "groups": len(rows), "recall": recall, "precision": precision}
+        recall, precision = recall_and_precision([set(r[query.column]) for r in rows], truth)
+        scores[typology] = {"query": query.file, "rings": len(truth), "groups": len(rows), "recall": recall, "precision": precision}
     return scores

@@ -20,49 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from graphgen import schema
-from graphgen.writers import read_manifest
+from graphgen.output import OutputFolder
 
 GROUND_TRUTH_LABEL = "GT_Fraud"
 META_LABEL = "GraphgenMeta"
-
-
-class Dataset:
-    """Lazy access to the Parquet tables of one output folder."""
-
-    def __init__(self, root: str | Path):
-        self.root = Path(root)
-        self.manifest = read_manifest(self.root)
-        self._cache: dict[str, pa.Table] = {}
-
-    def table(self, path: str) -> pa.Table:
-        if path not in self._cache:
-            self._cache[path] = pq.read_table(self.root / path)
-        return self._cache[path]
-
-    @property
-    def fingerprint(self) -> str:
-        """Identifies the dataset: the hash of its manifest's file hashes."""
-        import hashlib
-
-        digest = hashlib.sha256()
-        for path in sorted(self.manifest["files"]):
-            digest.update(f"{path}:{self.manifest['files'][path]['sha256']};".encode())
-        return digest.hexdigest()[:16]
+LOCK_LABEL = "GraphgenLock"  # held by a running online load (loaders.online.LoadLock)
 
 
 @dataclass(frozen=True)
 class NodeSet:
     label: str
     key: str
-    rows: Callable[[Dataset], pa.Table]  # the key column first, then one column per property
-    fraud: Callable[[Dataset], pa.Array] | None = None  # ids to label GT_Fraud
+    rows: Callable[[OutputFolder], pa.Table]  # the key column first, then one column per property
+    fraud: Callable[[OutputFolder], pa.Array] | None = None  # ids to label GT_Fraud
 
 
 @dataclass(frozen=True)
@@ -82,22 +57,22 @@ class RelSet:
     properties: tuple[str, ...] = ()
     only: tuple[str, str] | None = None  # (column, value): rows of the source to keep
 
-    def source_rows(self, ds: Dataset) -> pa.Table:
+    def source_rows(self, ds: OutputFolder) -> pa.Table:
         """The rows of the source table this set reads (all columns)."""
         table = ds.table(self.source)
         if self.only is not None:
             table = table.filter(pc.equal(table.column(self.only[0]), self.only[1]))
         return table
 
-    def rows(self, ds: Dataset) -> pa.Table:
+    def rows(self, ds: OutputFolder) -> pa.Table:
         """Columns "start", "end", then one per property."""
         table = self.source_rows(ds)
         return pa.table({"start": table.column(self.start_column), "end": table.column(self.end_column),
                          **{p: table.column(p) for p in self.properties}})
 
 
-def _with_ground_truth(features: str, labels: str, key: str, columns: tuple[str, ...]) -> Callable[[Dataset], pa.Table]:
-    def rows(ds: Dataset) -> pa.Table:
+def _with_ground_truth(features: str, labels: str, key: str, columns: tuple[str, ...]) -> Callable[[OutputFolder], pa.Table]:
+    def rows(ds: OutputFolder) -> pa.Table:
         table = ds.table(features)
         truth = ds.table(labels)
         assert pc.all(pc.equal(table.column(key), truth.column(key))).as_py()  # both sorted by id
@@ -108,27 +83,27 @@ def _with_ground_truth(features: str, labels: str, key: str, columns: tuple[str,
     return rows
 
 
-def _fraud_ids(labels: str, key: str) -> Callable[[Dataset], pa.Array]:
-    def ids(ds: Dataset) -> pa.Array:
+def _fraud_ids(labels: str, key: str) -> Callable[[OutputFolder], pa.Array]:
+    def ids(ds: OutputFolder) -> pa.Array:
         truth = ds.table(labels)
         return truth.filter(truth.column("is_fraud")).column(key).combine_chunks()
 
     return ids
 
 
-def _member_ids(node_type: str) -> Callable[[Dataset], pa.Array]:
-    def ids(ds: Dataset) -> pa.Array:
+def _member_ids(node_type: str) -> Callable[[OutputFolder], pa.Array]:
+    def ids(ds: OutputFolder) -> pa.Array:
         members = ds.table(schema.LABELS["ring_members"].path)
         return pc.unique(members.filter(pc.equal(members.column("node_type"), node_type)).column("node_id"))
 
     return ids
 
 
-def _plain(path: str) -> Callable[[Dataset], pa.Table]:
+def _plain(path: str) -> Callable[[OutputFolder], pa.Table]:
     return lambda ds: ds.table(path)
 
 
-def _transactions(ds: Dataset) -> pa.Table:
+def _transactions(ds: OutputFolder) -> pa.Table:
     txns = ds.table(schema.TRANSACTIONS.path).select(["txn_id", "ts", "amount", "channel"])
     truth = ds.table(schema.LABELS["transactions"].path)
     return txns.append_column("gt_ring_id", truth.column("ring_id")).append_column(

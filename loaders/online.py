@@ -1,18 +1,29 @@
 """Load an output folder into a running Neo4j over Bolt with the official driver.
 
-Constraints first, then nodes, then relationships, each in ``UNWIND $rows`` batches inside managed write
-transactions (the driver retries transient errors). A ``(:GraphgenMeta)`` node records which dataset the
-database holds and whether loading finished:
+Every file is verified against the manifest first (nothing reaches the database from a damaged folder).
+Then constraints, nodes, relationships, each in ``UNWIND $rows`` batches inside managed write transactions
+(the driver retries transient errors). A ``(:GraphgenMeta)`` node records which dataset the database holds
+and whether loading finished:
 
-* into an empty database, rows are CREATEd (fast);
-* into a database holding the same dataset (a finished load, or one killed half-way), rows are MERGEd on
+* into an empty database, nodes are CREATEd (fast; the uniqueness constraints make a duplicate an error);
+* into a database holding the same dataset (a finished load, or one killed half-way), nodes are MERGEd on
   their keys, so loading again gives the same graph with exact counts;
 * into anything else it refuses, unless ``wipe`` (delete everything first).
+
+Relationships are always MERGEd between their matched end nodes, which Neo4j does under locks on both
+nodes: even two loads forced to run at once cannot duplicate one. Loads are exclusive: a load claims the
+``(:GraphgenLock {name: 'load'})`` node (unique by constraint) in its own transaction, keeps a heartbeat on it
+and removes it when it ends, however it ends; a second load is refused with one line while the first runs.
+A lock left by a killed load is broken with ``force_unlock`` (``--force-unlock``).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -21,9 +32,13 @@ from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 from graphgen.errors import UsageError
-from loaders.model import GROUND_TRUTH_LABEL, META_LABEL, NODE_SET, NODE_SETS, REL_SETS, Dataset, NodeSet, RelSet, schema_statements
+from graphgen.output import OutputFolder
+from loaders.model import (GROUND_TRUTH_LABEL, LOCK_LABEL, META_LABEL, NODE_SET, NODE_SETS, REL_SETS, NodeSet, RelSet,
+                           schema_statements)
 
 LOADING, COMPLETE = "loading", "complete"
+HEARTBEAT_SECONDS = 5.0  # how often a running load touches its lock
+STALE_SECONDS = 60.0  # a lock not touched for this long is reported as probably left by a dead load
 
 
 @dataclass
@@ -96,14 +111,17 @@ def rel_groups() -> list[list[RelSet]]:
     return list(groups.values())
 
 
-def group_rows(ds: Dataset, group: list[RelSet]) -> pa.Table:
+def group_rows(ds: OutputFolder, group: list[RelSet]) -> pa.Table:
     """The source rows of a group, with the columns its statement reads."""
     columns = dict.fromkeys(c for rel in group for c in (rel.start_column, rel.end_column, *rel.properties))
     return group[0].source_rows(ds).select(list(columns))
 
 
-def rel_query(group: list[RelSet], schema: pa.Schema, merge: bool) -> str:
-    """One statement creating every relationship of a group for each row: each end node is looked up once."""
+def rel_query(group: list[RelSet], schema: pa.Schema) -> str:
+    """One statement merging every relationship of a group for each row: each end node is looked up once.
+
+    MERGE between matched nodes locks both before it creates, so concurrent loads cannot duplicate.
+    """
     lines, nodes = ["UNWIND $rows AS row"], {}
     for rel in group:
         for label, column in ((rel.start, rel.start_column), (rel.end, rel.end_column)):
@@ -111,24 +129,87 @@ def rel_query(group: list[RelSet], schema: pa.Schema, merge: bool) -> str:
                 nodes[label, column] = f"n{len(nodes)}"
                 lines.append(f"MATCH ({nodes[label, column]}:{label} {{{NODE_SET[label].key}: row.{column}}})")
     for i, rel in enumerate(group):
-        write = "MERGE" if merge else "CREATE"
-        lines.append(f"{write} ({nodes[rel.start, rel.start_column]})-[r{i}:{rel.rel_type}]->({nodes[rel.end, rel.end_column]})")
+        lines.append(f"MERGE ({nodes[rel.start, rel.start_column]})-[r{i}:{rel.rel_type}]->({nodes[rel.end, rel.end_column]})")
         if rel.properties:
             lines.append(f"SET r{i} += {_properties(schema, list(rel.properties))}")
     return " ".join(lines)
 
 
 def _state(driver: Driver, database: str) -> tuple[bool, dict | None]:
-    """Whether the database holds any node, and the graphgen meta node if there is one."""
+    """Whether the database holds any node (locks aside), and the graphgen meta node if there is one."""
     records, _, _ = driver.execute_query(
         f"OPTIONAL MATCH (m:{META_LABEL}) WITH m LIMIT 1 "
-        "RETURN m {.dataset, .status} AS meta, EXISTS { MATCH (n) } AS any_node", database_=database)
+        f"RETURN m {{.dataset, .status}} AS meta, EXISTS {{ MATCH (n) WHERE NOT n:{LOCK_LABEL} }} AS any_node",
+        database_=database)
     return records[0]["any_node"], records[0]["meta"]
 
 
 def wipe_database(driver: Driver, database: str) -> None:
+    """Delete everything but a load lock (the load that wipes holds it)."""
     with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run(f"MATCH (n) WHERE NOT n:{LOCK_LABEL} CALL {{ WITH n DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+class LoadLock:
+    """The database-wide load lock: claimed in its own transaction, kept alive by a heartbeat thread."""
+
+    def __init__(self, driver: Driver, database: str, uri: str):
+        self.driver, self.database, self.uri = driver, database, uri
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def claim(self, force: bool) -> None:
+        self.driver.execute_query(f"CREATE CONSTRAINT graphgen_lock_name IF NOT EXISTS FOR (l:{LOCK_LABEL}) REQUIRE l.name IS UNIQUE",
+                                  database_=self.database)
+        if force:
+            self.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{name: 'load'}}) DELETE l", database_=self.database)
+        try:
+            self.driver.execute_query(
+                f"CREATE (:{LOCK_LABEL} {{name: 'load', owner: $owner, started: datetime(), heartbeat: datetime()}})",
+                owner=self.owner, database_=self.database)
+        except neo4j_errors.ConstraintError:
+            raise UsageError(self._held_message()) from None
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
+
+    def _held_message(self) -> str:
+        records, _, _ = self.driver.execute_query(
+            f"MATCH (l:{LOCK_LABEL} {{name: 'load'}}) RETURN l.owner AS owner, toString(l.started) AS started, "
+            "duration.inSeconds(l.heartbeat, datetime()).seconds AS idle", database_=self.database)
+        if not records:
+            return f"another load into {self.database!r} on {self.uri} just started or ended; try again"
+        held = records[0]
+        advice = ("it has not shown a sign of life for {idle} s: if that load is dead, pass --force-unlock"
+                  if held["idle"] >= STALE_SECONDS else "wait for it to finish (heartbeat {idle} s ago)")
+        return (f"database {self.database!r} on {self.uri} is being loaded by {held['owner']} since {held['started']}; "
+                + advice.format(idle=held["idle"]))
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{name: 'load', owner: $owner}}) SET l.heartbeat = datetime()",
+                                          owner=self.owner, database_=self.database)
+            except neo4j_errors.Neo4jError:
+                pass  # the load's own next write reports a lost server
+            except (neo4j_errors.DriverError, OSError):
+                return
+
+    def held(self) -> bool:
+        records, _, _ = self.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{name: 'load', owner: $owner}}) RETURN count(l) AS n",
+                                                  owner=self.owner, database_=self.database)
+        return records[0]["n"] == 1
+
+    def release(self) -> None:
+        """Stop the heartbeat and remove the lock if it is still ours (best effort: the server may be gone)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=HEARTBEAT_SECONDS + 5)
+        try:
+            self.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{name: 'load', owner: $owner}}) DELETE l",
+                                      owner=self.owner, database_=self.database)
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+            pass
 
 
 def load(
@@ -141,6 +222,8 @@ def load(
     wipe: bool = False,
     on_rows: Callable[[str, int], None] | None = None,
     on_start: Callable[[dict[str, int]], None] | None = None,
+    force_unlock: bool = False,
+    verify: bool = True,
 ) -> LoadReport:
     """Load the output folder ``root`` into ``database``; see the module docstring for the rules.
 
@@ -149,61 +232,78 @@ def load(
     """
     if batch_size < 1:
         raise UsageError("batch size must be at least 1")
-    ds = Dataset(root)
+    ds = OutputFolder(root, verify)
+    ds.verify()  # every file, before the database is touched
     driver = connect(uri, user, password, database)
     started = time.perf_counter()
+    lock = LoadLock(driver, database, uri)
     try:
-        any_node, meta = _state(driver, database)
-        ours = meta is not None and meta["dataset"] == ds.fingerprint
-        if any_node and not ours and not wipe:
-            held = "a different graphgen dataset" if meta else "data that graphgen did not load"
-            raise UsageError(f"database {database!r} on {uri} holds {held}; pass --wipe to delete it first")
-        if wipe and any_node:
-            wipe_database(driver, database)
-            any_node = False
-        report = LoadReport(mode="merge" if any_node else "create")
-        merge = any_node
-        for statement in schema_statements():
-            driver.execute_query(statement, database_=database)
-        driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status, m.source = $source",
-                             dataset=ds.fingerprint, status=LOADING, source=str(ds.root), database_=database)
-
-        node_tables = {n.label: n.rows(ds) for n in NODE_SETS}
-        groups = {", ".join(r.name for r in group): (group, group_rows(ds, group)) for group in rel_groups()}
-        if on_start is not None:
-            on_start({**{k: t.num_rows for k, t in node_tables.items()}, **{k: t.num_rows for k, (_, t) in groups.items()}})
-        with driver.session(database=database) as session:
-            def write(query: str, rows: list) -> None:
-                session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
-
-            for node in NODE_SETS:
-                table = node_tables.pop(node.label)
-                query = node_query(node, table.schema, merge)
-                for rows in _batches(table, batch_size):
-                    write(query, rows)
-                    if on_rows:
-                        on_rows(node.label, len(rows))
-                if node.fraud is not None:
-                    mark = f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}"
-                    ids = node.fraud(ds).to_pylist()
-                    for start in range(0, len(ids), batch_size):
-                        write(mark, ids[start:start + batch_size])
-                report.nodes[node.label] = table.num_rows
-            rel_started = time.perf_counter()
-            for name, (group, table) in groups.items():
-                query = rel_query(group, table.schema, merge)
-                for rows in _batches(table, batch_size):
-                    write(query, rows)
-                    if on_rows:
-                        on_rows(name, len(rows))
-                for rel in group:
-                    report.relationships[rel.name] = table.num_rows
-            report.relationship_seconds = time.perf_counter() - rel_started
+        lock.claim(force_unlock)
+        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start)
+        if not lock.held():
+            raise UsageError(f"another load took the lock of {database!r} on {uri} (--force-unlock) while this one ran; "
+                             "the database is left to that load")
         driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status",
                              dataset=ds.fingerprint, status=COMPLETE, database_=database)
-    except neo4j_errors.ServiceUnavailable as exc:
-        raise UsageError(f"lost the connection to Neo4j at {uri}: {exc}") from None
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        raise UsageError(f"lost the connection to Neo4j at {uri}: {' '.join(str(exc).split())}; the database is marked "
+                         "'loading': run the load again (with --force-unlock) once the server is back") from None
+    except neo4j_errors.ConstraintError:
+        raise UsageError(f"another load wrote the same nodes into {database!r} on {uri} at the same time; "
+                         "run the load again once it has finished") from None
     finally:
+        lock.release()
         driver.close()
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batch_size: int, wipe: bool,
+                 on_rows: Callable[[str, int], None] | None,
+                 on_start: Callable[[dict[str, int]], None] | None) -> LoadReport:
+    any_node, meta = _state(driver, database)
+    ours = meta is not None and meta["dataset"] == ds.fingerprint
+    if any_node and not ours and not wipe:
+        held = "a different graphgen dataset" if meta else "data that graphgen did not load"
+        raise UsageError(f"database {database!r} on {uri} holds {held}; pass --wipe to delete it first")
+    if wipe and any_node:
+        wipe_database(driver, database)
+        any_node = False
+    report = LoadReport(mode="merge" if any_node else "create")
+    for statement in schema_statements():
+        driver.execute_query(statement, database_=database)
+    driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status, m.source = $source",
+                         dataset=ds.fingerprint, status=LOADING, source=str(ds.root), database_=database)
+
+    node_tables = {n.label: n.rows(ds) for n in NODE_SETS}
+    groups = {", ".join(r.name for r in group): (group, group_rows(ds, group)) for group in rel_groups()}
+    if on_start is not None:
+        on_start({**{k: t.num_rows for k, t in node_tables.items()}, **{k: t.num_rows for k, (_, t) in groups.items()}})
+    with driver.session(database=database) as session:
+        def write(query: str, rows: list) -> None:
+            session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
+
+        for node in NODE_SETS:
+            table = node_tables.pop(node.label)
+            query = node_query(node, table.schema, merge=any_node)
+            for rows in _batches(table, batch_size):
+                write(query, rows)
+                if on_rows:
+                    on_rows(node.label, len(rows))
+            if node.fraud is not None:
+                mark = f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}"
+                ids = node.fraud(ds).to_pylist()
+                for start in range(0, len(ids), batch_size):
+                    write(mark, ids[start:start + batch_size])
+            report.nodes[node.label] = table.num_rows
+        rel_started = time.perf_counter()
+        for name, (group, table) in groups.items():
+            query = rel_query(group, table.schema)
+            for rows in _batches(table, batch_size):
+                write(query, rows)
+                if on_rows:
+                    on_rows(name, len(rows))
+            for rel in group:
+                report.relationships[rel.name] = table.num_rows
+        report.relationship_seconds = time.perf_counter() - rel_started
     return report

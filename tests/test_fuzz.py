@@ -7,9 +7,11 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from graphgen.params import Count, FloatRange, IntRange
+from graphgen.rings import REGISTRY
 from tests.conftest import run_cli
 
 shares = st.one_of(st.floats(-0.3, 1.3, allow_nan=False), st.sampled_from([0.0, 1.0, 0.5]), st.text(max_size=3))
@@ -35,8 +37,8 @@ configs = st.fixed_dictionaries({}, optional={
         "household_share": shares, "household_size": counts, "roommate_share": shares, "vpn_share": shares,
         "shared_terminals_per_10k": st.floats(-1, 2000), "ip_churn_share": shares, "terminal_users": counts}),
     "rings": st.fixed_dictionaries({}, optional={
-        "camouflage": shares, "clean_share": shares, "device_sharing": typology, "ip_recycling": typology,
-        "kiting": typology}),
+        "camouflage": shares, "clean_share": shares, "share_scale": st.floats(-1, 20),
+        **{name: typology for name in REGISTRY.names()}}),
     "labels": st.fixed_dictionaries({}, optional={"delay_mean_days": st.floats(-1, 400), "unconfirmed_share": shares}),
     "surprise": st.integers(),
 })
@@ -62,15 +64,22 @@ def test_any_config_builds_or_fails_with_one_clear_line(config):
             assert not out.exists()
 
 
-valid_typology = st.fixed_dictionaries({
-    "share": st.floats(0.0, 0.3),
-}, optional={
-    "size": st.builds(lambda lo, extra, sigma: {"min": lo, "median": lo + extra / 2, "max": lo + extra, "sigma": sigma},
-                      st.integers(6, 12), st.integers(0, 30), st.floats(0, 2)),
-    "cycle_length": st.builds(lambda lo, extra: [lo, lo + extra], st.integers(2, 6), st.integers(0, 6)),
-    "rounds": st.builds(lambda lo, extra: [lo, lo + extra], st.integers(1, 4), st.integers(0, 4)),
-    "pool_size": st.builds(lambda lo, extra: [lo, lo + extra], st.integers(1, 5), st.integers(0, 5)),
-})
+def valid_section(model) -> st.SearchStrategy:
+    """Random in-range variants of a typology's config: its share and every range or count it has."""
+    fields = {"share": st.floats(0.0, 0.3)}
+    for name, info in model.model_fields.items():
+        default = info.default
+        if isinstance(default, IntRange):
+            fields[name] = st.builds(lambda lo, extra: [lo, lo + extra], st.integers(1, default.high + 2), st.integers(0, 6))
+        elif isinstance(default, FloatRange):
+            fields[name] = st.builds(lambda lo, factor: [lo, lo * factor], st.floats(default.low / 2, default.low * 2),
+                                     st.floats(1, 3))
+        elif isinstance(default, Count):
+            fields[name] = st.builds(lambda lo, extra, sigma: {"min": lo, "median": lo + extra / 2, "max": lo + extra, "sigma": sigma},
+                                     st.integers(max(default.min, 1), default.min + 4), st.integers(0, 30), st.floats(0, 2))
+    return st.fixed_dictionaries({"share": fields.pop("share")}, optional=fields)
+
+
 valid_configs = st.fixed_dictionaries({
     "users": st.integers(1, 800),
     "seed": st.integers(0, 2**63 - 1),
@@ -84,14 +93,12 @@ valid_configs = st.fixed_dictionaries({
         "public_wifi_share": st.floats(0, 1), "shared_terminals_per_10k": st.floats(0, 500)}),
     "rings": st.fixed_dictionaries({
         "camouflage": st.floats(0, 1), "clean_share": st.floats(0, 1),
-        "device_sharing": valid_typology.map(lambda d: {k: v for k, v in d.items() if k in ("share", "size")}),
-        "ip_recycling": valid_typology.map(lambda d: {"share": d["share"], **({"pool_size": d["pool_size"]} if "pool_size" in d else {})}),
-        "kiting": valid_typology.map(lambda d: {k: v for k, v in d.items() if k in ("share", "cycle_length", "rounds")}),
+        **{name: valid_section(t.config_model) for name, t in REGISTRY.items()},
     }),
 })
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(config=valid_configs)
 def test_extreme_but_valid_configs_build_consistent_graphs(config):
     import graphgen
@@ -101,8 +108,9 @@ def test_extreme_but_valid_configs_build_consistent_graphs(config):
     try:
         cfg = validate_config(config)
     except UsageError:  # e.g. ring sizes below users_per_device: rejected up front, as it should be
-        return
-    graph = graphgen.generate(cfg)
+        assume(False)
+    event(f"rings planted: {sum(cfg.rings.share(n) > 0 for n in REGISTRY.names())} typologies")
+    graph = graphgen.generate(cfg).validate()
     txns = graph.transactions
     assert graph.labels["transactions"].num_rows == txns.num_rows
     assert graph.labels["users"].num_rows == graph.nodes["user"].num_rows >= cfg.users

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from graphgen import schema
-from graphgen.sampling import horizon_ms
 
 
 def frame(table) -> pd.DataFrame:
@@ -53,7 +52,7 @@ def test_each_user_device_and_user_ip_pair_appears_once(small_graph):
 
 
 def test_time_windows_are_consistent(small_graph, small_config):
-    _, snapshot = horizon_ms(small_config)
+    _, snapshot = small_config.horizon_ms()
     users = frame(small_graph.nodes["user"])
     created = ms(users["created_at"])
     for name in ("uses_device", "uses_ip"):
@@ -80,7 +79,7 @@ def txns(small_graph) -> pd.DataFrame:
 
 
 def test_transactions_are_in_the_horizon_on_existing_edges(small_graph, small_config, txns):
-    start, snapshot = horizon_ms(small_config)
+    start, snapshot = small_config.horizon_ms()
     ts = ms(txns["ts"])
     assert ((ts >= start) & (ts <= snapshot)).all()
     assert txns["txn_id"].is_monotonic_increasing and (np.diff(ts) >= 0).all()  # ids follow time

@@ -19,7 +19,8 @@ from neo4j import GraphDatabase
 
 from graphgen import schema
 from loaders.bundle import import_arguments, write_bundle
-from loaders.evaluate import RING_QUERIES, documented_parameters, recall_and_precision, score_ring_queries
+from graphgen.rings import REGISTRY
+from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
 from loaders.model import NODE_SETS, REL_SETS, schema_statements
 from loaders.online import load, wipe_database
 from tests import neo4j_server as harness
@@ -159,9 +160,9 @@ def test_every_cypher_file_runs(path, driver, ring_member):
     assert rows, f"{path.name} returned nothing on a graph with planted rings"
 
 
-@pytest.mark.parametrize("typology", list(RING_QUERIES))
+@pytest.mark.parametrize("typology", REGISTRY.names())
 def test_ring_queries_recover_the_planted_rings(typology, driver, small_output, resumed):
-    file = RING_QUERIES[typology][0]
+    file = REGISTRY[typology].query.file
     parameters(driver, CYPHER / file)  # the documented defaults are the ones the query uses
     score = score_ring_queries(driver, small_output)[typology]
     REPORTED.append(f"{file}: recall {score['recall']:.0%} of {score['rings']} {typology} rings, precision "

@@ -133,9 +133,9 @@ def test_fraud_rates_follow_the_config(heavy):
     established = config.users  # synthetic identities come on top of the population
     for name in typology_names():
         members = (users["typology"] == name).sum()
-        share = getattr(config.rings, name).share
+        share = config.rings.share(name)
         assert members == pytest.approx(share * established, rel=0.15), name
-    total_share = sum(getattr(config.rings, n).share for n in typology_names())
+    total_share = sum(config.rings.share(n) for n in typology_names())
     assert users["is_fraud"].mean() == pytest.approx(total_share, rel=0.15)
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from graphgen.config import GraphgenConfig
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph
 from graphgen.population.accounts import grow_accounts, primary_account_of
 from graphgen.population.links import grow_devices, grow_ips
 from graphgen.population.payments import grow_payments
 from graphgen.population.people import assign_employers, grow_people
-from graphgen.sampling import horizon_ms, stage_rng
+from graphgen.sampling import stage_rng
 
 
-def grow_population(config, seed: int | None = None) -> EntityGraph:
+def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGraph:
     """Grow the legitimate population described by ``config``.
 
     Parameters
@@ -31,7 +32,7 @@ def grow_population(config, seed: int | None = None) -> EntityGraph:
     """
     seed = config.seed if seed is None else seed
     rng = stage_rng(seed, "population")
-    start, end = horizon_ms(config)
+    start, end = config.horizon_ms()
     people = grow_people(config, start, end, rng)
     employer_of = assign_employers(people, config.population.employed_share, rng)
 

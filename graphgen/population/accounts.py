@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from graphgen import vocab
+from graphgen.config import GraphgenConfig
 from graphgen.population.people import PERSON, People
 from graphgen.sampling import DAY, HOUR, choose, ranks_within
 
-CHECKING, SAVINGS, CREDIT_CARD, BUSINESS = (vocab.ACCOUNT_TYPES.index(t) for t in vocab.ACCOUNT_TYPES)
+from graphgen.vocab import BUSINESS_ACCOUNT as BUSINESS
+from graphgen.vocab import CHECKING, CREDIT_CARD, SAVINGS
 # Median balance and log-spread per account type; credit cards carry what is owed, as a negative balance.
 _BALANCE = {CHECKING: (1500.0, 1.1), SAVINGS: (6000.0, 1.3), CREDIT_CARD: (-400.0, 1.0), BUSINESS: (40000.0, 1.5)}
+OTHER_ACCOUNT_TYPE_SHARES = np.array([0.1, 0.55, 0.35])  # accounts beyond the first: checking, savings, credit card
+FIRST_ACCOUNT_DAYS = 3  # people open their first account within days of signing up
 
 
 def account_rows(owner: np.ndarray, account_type: np.ndarray, opened: np.ndarray, primary: np.ndarray,
@@ -29,16 +32,16 @@ def account_rows(owner: np.ndarray, account_type: np.ndarray, opened: np.ndarray
 
 def first_account_opened(created: np.ndarray, end: int, rng: np.random.Generator) -> np.ndarray:
     """People open their first account within days of signing up."""
-    return np.minimum(created + (rng.random(len(created)) * 3 * DAY).astype(np.int64), end - HOUR)
+    return np.minimum(created + (rng.random(len(created)) * FIRST_ACCOUNT_DAYS * DAY).astype(np.int64), end - HOUR)
 
 
-def grow_accounts(people: People, config, end: int, rng: np.random.Generator) -> pa.Table:
+def grow_accounts(people: People, config: GraphgenConfig, end: int, rng: np.random.Generator) -> pa.Table:
     counts = np.maximum(config.population.accounts_per_user.draw(rng, people.n), 1)
     counts[people.kind != PERSON] = 1
     owner = np.repeat(np.arange(people.n), counts)
     rank = ranks_within(counts)
     primary = rank == 0
-    account_type = np.array([CHECKING, SAVINGS, CREDIT_CARD])[choose(np.array([0.1, 0.55, 0.35]), len(owner), rng)]
+    account_type = np.array([CHECKING, SAVINGS, CREDIT_CARD])[choose(OTHER_ACCOUNT_TYPE_SHARES, len(owner), rng)]
     account_type[primary] = CHECKING
     account_type[people.kind[owner] != PERSON] = BUSINESS
     created = people.created[owner]

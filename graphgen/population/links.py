@@ -11,12 +11,27 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from graphgen.config import GraphgenConfig
 from graphgen import vocab
 from graphgen.population.people import PERSON, People
 from graphgen.sampling import DAY, HOUR, choose, pair_key, pair_parts, popularity, ranks_within, starts_of_runs, uniform_times
 
-MOBILE, DESKTOP, TABLET = (vocab.DEVICE_TYPES.index(t) for t in ("mobile", "desktop", "tablet"))
-RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = range(4)
+from graphgen.vocab import BUSINESS_NET, DESKTOP, HOSTING, MOBILE, MOBILE_NET, RESIDENTIAL, TABLET
+
+PRIMARY_MOBILE_SHARE = 0.8  # people's main device is a phone, else a computer
+PRIMARY_DEVICE_LOOKBACK_DAYS = 730  # the main device was first used up to two years before the horizon
+OTHER_DEVICE_LOOKBACK_DAYS = 365
+OTHER_DEVICE_DAYS = 45  # median life of a secondary device (log-normal): old phones, work laptops
+TABLET_LOOKBACK_DAYS = 730
+TERMINAL_SESSION = (5 * 60_000, 2 * HOUR)  # minutes on a library PC or kiosk
+HOME_LOOKBACK_DAYS = 5 * 365  # households moved in up to five years before the horizon
+BUSINESS_LINE_LOOKBACK_DAYS = 730
+OFFICE_LOOKBACK_DAYS = 3 * 365
+POOL_IPS_PER_USER = (1, 3)  # CGNAT and VPN users rotate through a few exits
+CGNAT_LOOKBACK_DAYS, VPN_LOOKBACK_DAYS = 120, 180
+PEOPLE_PER_HOTSPOT = 400
+WIFI_SESSION = (10 * 60_000, 3 * HOUR)
+BROWSER_VERSIONS = (110, 140)
 _OS_CHOICES = {
     vocab.DEVICE_TYPES.index(t): (
         np.array([vocab.OPERATING_SYSTEMS.index(o) for o, _ in opts]),
@@ -34,7 +49,7 @@ def device_attributes(device_type: np.ndarray, rng: np.random.Generator) -> dict
         mask = device_type == t
         os_code[mask] = codes[choose(weights / weights.sum(), int(mask.sum()), rng)]
     browser = rng.integers(0, len(vocab.BROWSERS), size=n).astype(np.int8)
-    version = rng.integers(110, 141, size=n).astype(np.int16)
+    version = rng.integers(BROWSER_VERSIONS[0], BROWSER_VERSIONS[1] + 1, size=n).astype(np.int16)
     return {"device_type": device_type.astype(np.int8), "os": os_code, "_browser": browser, "_ua_version": version}
 
 
@@ -64,9 +79,9 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 def _links_table(parts: list[dict[str, np.ndarray]], target_column: str) -> pa.Table:
     rows = _concat(parts)
-    rows[target_column] = rows.pop("target")
-    rows["user_id"] = rows.pop("user")
-    return merge_duplicate_links(pa.table(rows), target_column)
+    table = pa.table({"user_id": rows["user"], target_column: rows["target"], "first_seen": rows["first_seen"],
+                      "last_seen": rows["last_seen"], "_primary": rows["_primary"]})
+    return merge_duplicate_links(table, target_column)
 
 
 def merge_duplicate_links(table: pa.Table, target_column: str) -> pa.Table:
@@ -91,7 +106,7 @@ def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -
     return np.maximum(created, start - lookback)
 
 
-def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
+def grow_devices(people: People, config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
     """Personal devices (heavy-tailed counts), family tablets and public terminals."""
     decoys = config.decoys
     counts = np.maximum(config.population.devices_per_user.draw(rng, people.n), 1)
@@ -100,12 +115,12 @@ def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.
     rank = ranks_within(counts)
     primary = rank == 0
     dtype = choose(vocab.DEVICE_TYPE_WEIGHTS, len(owner), rng)
-    dtype[primary] = np.where(rng.random(int(primary.sum())) < 0.8, MOBILE, DESKTOP)
+    dtype[primary] = np.where(rng.random(int(primary.sum())) < PRIMARY_MOBILE_SHARE, MOBILE, DESKTOP)
     dtype[primary & (people.kind[owner] != PERSON)] = DESKTOP
     created = people.created[owner]
-    first = np.where(primary, life_start(created, start, 730, rng),
-                     uniform_times(np.maximum(created, start - 365 * DAY), np.full(len(owner), end), rng))
-    duration = (45 * DAY * np.exp(rng.standard_normal(len(owner)))).astype(np.int64)
+    first = np.where(primary, life_start(created, start, PRIMARY_DEVICE_LOOKBACK_DAYS, rng),
+                     uniform_times(np.maximum(created, start - OTHER_DEVICE_LOOKBACK_DAYS * DAY), np.full(len(owner), end), rng))
+    duration = (OTHER_DEVICE_DAYS * DAY * np.exp(rng.standard_normal(len(owner)))).astype(np.int64)
     last = np.where(primary, end, np.minimum(first + duration, end))
     parts = [link_rows(owner, np.arange(len(owner)), first, last, primary)]
     types = [dtype]
@@ -118,7 +133,7 @@ def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.
         fam_sizes = sizes[families]
         members = people.household_members[np.repeat(people.household_offsets[families], fam_sizes) + ranks_within(fam_sizes)]
         tablet = n_devices + np.repeat(np.arange(len(families)), fam_sizes)
-        bought = np.repeat(start - (rng.random(len(families)) * 730 * DAY).astype(np.int64), fam_sizes)
+        bought = np.repeat(start - (rng.random(len(families)) * TABLET_LOOKBACK_DAYS * DAY).astype(np.int64), fam_sizes)
         parts.append(link_rows(members, tablet, np.maximum(people.created[members], bought), np.full(len(members), end)))
         types.append(np.full(len(families), TABLET))
         n_devices += len(families)
@@ -130,8 +145,8 @@ def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.
         per_terminal = decoys.terminal_users.draw(rng, n_terminals)
         terminal = n_devices + np.repeat(np.arange(n_terminals), per_terminal)
         users = persons[rng.integers(0, len(persons), len(terminal))]
-        session = uniform_times(np.maximum(people.created[users], start), np.full(len(users), end - 3 * HOUR), rng)
-        parts.append(link_rows(users, terminal, session, session + rng.integers(5 * 60_000, 2 * HOUR, len(users))))
+        session = uniform_times(np.maximum(people.created[users], start), np.full(len(users), end - TERMINAL_SESSION[1] - HOUR), rng)  # an hour to spare before the snapshot
+        parts.append(link_rows(users, terminal, session, session + rng.integers(*TERMINAL_SESSION, len(users))))
         types.append(np.full(n_terminals, DESKTOP))
         n_devices += n_terminals
 
@@ -139,7 +154,7 @@ def grow_devices(people: People, config, start: int, end: int, rng) -> tuple[pa.
     return devices, _links_table(parts, "device_id")
 
 
-def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
+def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
     """Home IPs (with ISP reassignment), CGNAT, office NAT, public Wi-Fi and VPN exits."""
     decoys = config.decoys
     parts: list[dict[str, np.ndarray]] = []
@@ -159,7 +174,7 @@ def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: i
     sizes = people.household_size
     member_hh = np.repeat(np.arange(n_hh), sizes)
     members = people.household_members
-    moved_in = start - (rng.random(n_hh) * 5 * 365 * DAY).astype(np.int64)
+    moved_in = start - (rng.random(n_hh) * HOME_LOOKBACK_DAYS * DAY).astype(np.int64)
     first = np.maximum(people.created[members], moved_in[member_hh])
     # ISP reassignment: a churning household's new IP is the one released earlier by another household,
     # so those IPs show two households in successive, non-overlapping windows (a recycling look-alike).
@@ -185,10 +200,10 @@ def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: i
     business = np.flatnonzero(people.kind != PERSON)
     business_ip = np.full(people.n, -1, dtype=np.int64)
     business_ip[business] = new_ips(BUSINESS_NET, people.country[business])
-    parts.append(link_rows(business, business_ip[business], life_start(people.created[business], start, 730, rng),
+    parts.append(link_rows(business, business_ip[business], life_start(people.created[business], start, BUSINESS_LINE_LOOKBACK_DAYS, rng),
                            np.full(len(business), end), primary=np.ones(len(business), bool)))
     staff = np.flatnonzero((employer_of >= 0) & (rng.random(people.n) < decoys.office_share))
-    parts.append(link_rows(staff, business_ip[employer_of[staff]], life_start(people.created[staff], start, 1095, rng),
+    parts.append(link_rows(staff, business_ip[employer_of[staff]], life_start(people.created[staff], start, OFFICE_LOOKBACK_DAYS, rng),
                            np.full(len(staff), end)))
 
     persons = people.of_kind(PERSON)
@@ -198,7 +213,7 @@ def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: i
         users = persons[rng.random(len(persons)) < share]
         if not len(users):
             return
-        per_user = rng.integers(1, 4, len(users))
+        per_user = rng.integers(POOL_IPS_PER_USER[0], POOL_IPS_PER_USER[1] + 1, len(users))
         n_pool = max(1, round(per_user.sum() / users_per_ip.median))
         pool = new_ips(connection, choose(vocab.COUNTRY_WEIGHTS, n_pool, rng), vpn)
         # Popularity follows the configured users-per-IP distribution, so some IPs carry thousands.
@@ -207,19 +222,19 @@ def grow_ips(people: People, employer_of: np.ndarray, config, start: int, end: i
         ip = pool[choose(weight / weight.sum(), len(user), rng)]
         parts.append(link_rows(user, ip, life_start(people.created[user], start, lookback_days, rng), np.full(len(user), end)))
 
-    shared_pool(decoys.mobile_share, decoys.cgnat_users, MOBILE_NET, False, 120)
-    shared_pool(decoys.vpn_share, decoys.vpn_users_per_exit, HOSTING, True, 180)
+    shared_pool(decoys.mobile_share, decoys.cgnat_users, MOBILE_NET, False, CGNAT_LOOKBACK_DAYS)
+    shared_pool(decoys.vpn_share, decoys.vpn_users_per_exit, HOSTING, True, VPN_LOOKBACK_DAYS)
 
     # Public Wi-Fi: short sessions at popular hotspots; strangers come and go, sometimes one after another.
     wifi_users = persons[rng.random(len(persons)) < decoys.public_wifi_share]
     if len(wifi_users):
         sessions = decoys.wifi_sessions.draw(rng, len(wifi_users))
         user = np.repeat(wifi_users, sessions)
-        n_hotspots = max(1, len(persons) // 400)
+        n_hotspots = max(1, len(persons) // PEOPLE_PER_HOTSPOT)
         hotspot = new_ips(BUSINESS_NET, choose(vocab.COUNTRY_WEIGHTS, n_hotspots, rng))
         ip = hotspot[choose(popularity(n_hotspots, 1.0, rng), len(user), rng)]
-        t = uniform_times(np.maximum(people.created[user], start), np.full(len(user), end - 4 * HOUR), rng)
-        parts.append(link_rows(user, ip, t, t + rng.integers(10 * 60_000, 3 * HOUR, len(user))))
+        t = uniform_times(np.maximum(people.created[user], start), np.full(len(user), end - WIFI_SESSION[1] - HOUR), rng)
+        parts.append(link_rows(user, ip, t, t + rng.integers(*WIFI_SESSION, len(user))))
 
     ips = pa.table(_concat(ip_parts))
     return ips, _links_table(parts, "ip_id")

@@ -11,15 +11,42 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from graphgen import vocab
-from graphgen.population.accounts import CREDIT_CARD, SAVINGS
+from graphgen.config import GraphgenConfig
+from graphgen.vocab import CHANNEL, CREDIT_CARD, SAVINGS
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
 from graphgen.sampling import (DAY, HOUR, MONTH, choose, cumsum_within, pair_key, popularity, ranks_within, starts_of_runs,
                                uniform_times)
 
 MONTHLY, POISSON, PLANNED = range(3)
 NO_ANCHOR = -1  # a POISSON edge's phase: no pay day its payments cluster after
-CHANNEL = {name: i for i, name in enumerate(vocab.CHANNELS)}
+MONTH_DAYS = 30  # monthly payments fall on a day drawn from the first 30 of the month
+PURCHASE_RATE_SPREAD = 0.5  # log-sigma of how often one buyer shops at one merchant, around the configured rate
+RENT_DAYS = (0, 5)  # rent leaves in the first days of the month
+FLATMATE_LEAD_DAYS = (1, 4)  # flatmates pay the head their part this long before rent day
+FLATMATE_PART_NOISE = (0.9, 1.1)  # parts are roughly equal
+FLATMATE_ROUND_SHARE, FLATMATE_ROUND_STEP = 0.5, 5.0  # half the flatmates round their part to 5
+LANDLORD_POPULARITY = 0.8  # Zipf exponent: a few landlords (agencies) let many flats
+UTILITY_POPULARITY = 0.5  # a few big utilities, many small ones
+SAVINGS_ORDER_SHARE = 0.6  # savings accounts fed by a monthly standing order
+SAVINGS_AFTER_PAYDAY_DAYS = (0, 1.5)
+SAVINGS_ROUND_SHARE = 0.7  # savings orders are mostly round sums (of 10)
+CARD_REPAYMENT_AFTER_PAYDAY_DAYS = (0.2, 2)
+POT_AFTER_PAYDAY_DAYS = (0, 1)
+POT_JITTER = 0.05  # the household pot barely varies month to month
+POT_ROUND_SHARE = 0.6  # and is mostly a round sum (of 50)
+LARGE_TO_MERCHANT_SHARE = 0.4  # one-off large payments to a business (a dealer) rather than a person
+ONE_OFF_RATE = 0.5  # expected payments per edge over the horizon for one-off edges (large payments, sales)
+MERCHANT_POPULARITY = 1.0  # Zipf exponent of merchants: a few chains take most card payments
+EXCHANGE_POPULARITY = 0.5
+COLLECTION_DAYS = 6  # a collection (pay-in, then pay-out) fits in six days
+COLLECTION_PAY_IN_DAYS = (0, 2)
+COLLECTION_PAY_OUT_DAYS = (2, 4)
+COLLECTION_PART_NOISE = (0.9, 1.1)
+COLLECTION_ROUND_SHARE = 0.5  # friends often round what they owe (to 5)
+COLLECTION_PASSED_ON = (0.8, 1.0)  # the collector pays on most of what came in
+BILL_SPLIT_ROUNDS = np.array([0.5, 0.35, 0.15])  # a flat settles one, two or three bills in the horizon
+BILL_SPLIT_LAST_START_DAYS = 3  # a loop starts at least 3 days before the snapshot
+BILL_SPLIT_HOP_HOURS = (0.5, 20)
 
 
 def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, ring=None) -> dict[str, np.ndarray]:
@@ -40,16 +67,16 @@ def purchase_rows(buyer: np.ndarray, merchant: np.ndarray, pop, rng: np.random.G
                   anchor: np.ndarray | int = NO_ANCHOR) -> dict[str, np.ndarray]:
     """Card-purchase edges (buyer account -> merchant account), at heavy-tailed rates."""
     n = len(buyer)
-    rate = pop.purchases_per_merchant_per_month * DAY / MONTH * np.exp(0.5 * rng.standard_normal(n))
-    return transfer_rows(buyer, merchant, POISSON, CHANNEL["card"], np.log(rng.uniform(15, 120, n)), 0.7,
-                         rate=rate, phase=anchor)
+    rate = pop.purchases_per_merchant_per_month * DAY / MONTH * np.exp(PURCHASE_RATE_SPREAD * rng.standard_normal(n))
+    return transfer_rows(buyer, merchant, POISSON, CHANNEL["card"], np.log(pop.amounts.purchase.draw(rng, n)),
+                         pop.amounts.purchase_jitter, rate=rate, phase=anchor)
 
 
 def friend_payment_rows(payer: np.ndarray, friend: np.ndarray, pop, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Person-to-person edges between friends, some paid in round sums."""
     n = len(payer)
     return transfer_rows(payer, friend, POISSON, person_to_person_channels(n, pop.instant_share, rng),
-                         np.log(45) + 0.9 * rng.standard_normal(n), 0.4, rate=pop.p2p_per_friend_per_month * DAY / MONTH,
+                         pop.amounts.friend.edge_mu(rng, n), pop.amounts.friend.jitter, rate=pop.p2p_per_friend_per_month * DAY / MONTH,
                          round_to=np.where(rng.random(n) < pop.round_amount_share, 10.0, 0.0))
 
 
@@ -121,9 +148,10 @@ def add_transfer_edges(table: pa.Table | None, rows: dict[str, np.ndarray]) -> p
 
 
 def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarray, employer_of: np.ndarray,
-                  config, start: int, end: int, rng) -> tuple[pa.Table, dict[str, np.ndarray]]:
+                  config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, dict[str, np.ndarray]]:
     """Legitimate TRANSFERS_TO edges and the scheduled bill-splitting loops."""
     pop, decoys = config.population, config.decoys
+    amounts = pop.amounts
     opened = accounts.column("opened_at").to_numpy()
     plan = TransferPlanner()
     acct = primary_account
@@ -136,25 +164,25 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         of_kind = people.of_kind(kind)
         return acct[of_kind[choose(popularity(len(of_kind), exponent, rng), size, rng)]]
 
-    def monthly_phase(n: int, earliest_day: float = 0, latest_day: float = 30) -> np.ndarray:
+    def monthly_phase(n: int, earliest_day: float = 0, latest_day: float = MONTH_DAYS) -> np.ndarray:
         return (rng.uniform(earliest_day, latest_day, n) * DAY).astype(np.int64)
 
     # Salary: employer -> employee, monthly on the employer's pay day, nearly constant.
     employed = np.flatnonzero(employer_of >= 0)
-    pay_day = monthly_phase(people.n, 23, 29)[np.maximum(employer_of, 0)]  # of each user's employer
+    pay_day = monthly_phase(people.n, pop.pay_day.low, pop.pay_day.high)[np.maximum(employer_of, 0)]  # of each user's employer
     if len(employed):
         employer = employer_of[employed]
-        salary = np.log(2400) + 0.45 * rng.standard_normal(len(employed))
-        plan.add(acct[employer], acct[employed], MONTHLY, CHANNEL["transfer"], salary, 0.015, phase=pay_day[employed])
+        salary = amounts.salary.edge_mu(rng, len(employed))
+        plan.add(acct[employer], acct[employed], MONTHLY, CHANNEL["transfer"], salary, amounts.salary.jitter, phase=pay_day[employed])
 
     # Rent: renting households (all flat-shares) pay a landlord monthly, a round constant sum; flatmates
     # pay the head their share a few days before.
     landlords = persons[rng.random(len(persons)) < pop.landlord_share]
     renting = np.flatnonzero(people.roommates | (rng.random(people.n_households) < pop.renter_share))
     if len(landlords) and len(renting):
-        rent = 950 * np.exp(0.35 * rng.standard_normal(len(renting)))
-        rent_day = monthly_phase(len(renting), 0, 5)
-        landlord = landlords[choose(popularity(len(landlords), 0.8, rng), len(renting), rng)]
+        rent = amounts.rent.draw(rng, len(renting))
+        rent_day = monthly_phase(len(renting), *RENT_DAYS)
+        landlord = landlords[choose(popularity(len(landlords), LANDLORD_POPULARITY, rng), len(renting), rng)]
         plan.add(acct[heads[renting]], acct[landlord], MONTHLY, CHANNEL["standing_order"], np.log(rent), round_to=10,
                  phase=rent_day)
         shares = renting[people.roommates[renting]]
@@ -164,32 +192,32 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         member = people.household_members[people.household_offsets[shares][flat] + rank]
         payer = rank > 0
         where = np.searchsorted(renting, shares)[flat][payer]
-        part = rent[where] / share_sizes[flat][payer] * rng.uniform(0.9, 1.1, int(payer.sum()))
+        part = rent[where] / share_sizes[flat][payer] * rng.uniform(*FLATMATE_PART_NOISE, int(payer.sum()))
         plan.add(acct[member[payer]], acct[heads[shares][flat][payer]], MONTHLY, CHANNEL["p2p"], np.log(part),
-                 phase=np.maximum(rent_day[where] - monthly_phase(int(payer.sum()), 1, 4), 0),
-                 round_to=np.where(rng.random(int(payer.sum())) < 0.5, 5.0, 0.0))
+                 phase=np.maximum(rent_day[where] - monthly_phase(int(payer.sum()), *FLATMATE_LEAD_DAYS), 0),
+                 round_to=np.where(rng.random(int(payer.sum())) < FLATMATE_ROUND_SHARE, FLATMATE_ROUND_STEP, 0.0))
 
     # Utilities: each household pays one or more of a few utility companies by direct debit.
     if len(people.of_kind(UTILITY)):
         n_util = config.population.utilities_per_household.draw(rng, people.n_households)
         payer = np.repeat(heads, n_util)
-        plan.add(acct[payer], popular(UTILITY, 0.5, len(payer)), MONTHLY, CHANNEL["direct_debit"],
-                 np.log(75) + 0.3 * rng.standard_normal(len(payer)), 0.25, phase=monthly_phase(len(payer)))
+        plan.add(acct[payer], popular(UTILITY, UTILITY_POPULARITY, len(payer)), MONTHLY, CHANNEL["direct_debit"],
+                 amounts.utility.edge_mu(rng, len(payer)), amounts.utility.jitter, phase=monthly_phase(len(payer)))
 
     account_type = accounts.column("account_type").to_numpy()
     owner = accounts.column("_owner").to_numpy()
     # Own transfers: people with savings move money there by standing order, the employed right after payday.
-    savings = np.flatnonzero((account_type == SAVINGS) & (rng.random(len(owner)) < 0.6))
+    savings = np.flatnonzero((account_type == SAVINGS) & (rng.random(len(owner)) < SAVINGS_ORDER_SHARE))
     saver = owner[savings]
-    phase = np.where(employer_of[saver] >= 0, pay_day[saver] + monthly_phase(len(savings), 0, 1.5), monthly_phase(len(savings)))
-    plan.add(acct[saver], savings, MONTHLY, CHANNEL["standing_order"], np.log(rng.uniform(50, 500, len(savings))), 0.0,
-             phase=phase % MONTH, round_to=np.where(rng.random(len(savings)) < 0.7, 10.0, 0.0))
+    phase = np.where(employer_of[saver] >= 0, pay_day[saver] + monthly_phase(len(savings), *SAVINGS_AFTER_PAYDAY_DAYS), monthly_phase(len(savings)))
+    plan.add(acct[saver], savings, MONTHLY, CHANNEL["standing_order"], np.log(amounts.savings_order.draw(rng, len(savings))), 0.0,
+             phase=phase % MONTH, round_to=np.where(rng.random(len(savings)) < SAVINGS_ROUND_SHARE, 10.0, 0.0))
 
     # Credit cards paid off from checking a day or three after payday: big, varying, right after money came in.
     cards = np.flatnonzero((account_type == CREDIT_CARD) & (rng.random(len(owner)) < pop.card_repayment_share))
     card_owner = owner[cards]
-    after_payday = np.where(employer_of[card_owner] >= 0, pay_day[card_owner] + monthly_phase(len(cards), 0.2, 2), monthly_phase(len(cards)))
-    plan.add(acct[card_owner], cards, MONTHLY, CHANNEL["transfer"], np.log(450) + 0.8 * rng.standard_normal(len(cards)), 0.35,
+    after_payday = np.where(employer_of[card_owner] >= 0, pay_day[card_owner] + monthly_phase(len(cards), *CARD_REPAYMENT_AFTER_PAYDAY_DAYS), monthly_phase(len(cards)))
+    plan.add(acct[card_owner], cards, MONTHLY, CHANNEL["transfer"], amounts.card_repayment.edge_mu(rng, len(cards)), amounts.card_repayment.jitter,
              phase=after_payday % MONTH)
 
     # Household pot: employed family members pass part of their pay to the head, the day it arrives.
@@ -197,8 +225,9 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     in_family = in_family[~people.roommates[people.household[in_family]] & (heads[people.household[in_family]] != in_family)]
     pot = in_family[rng.random(len(in_family)) < pop.household_pot_share]
     plan.add(acct[pot], acct[heads[people.household[pot]]], MONTHLY, CHANNEL["transfer"],
-             np.log(rng.uniform(200, 900, len(pot))), 0.05, phase=(pay_day[pot] + monthly_phase(len(pot), 0, 1)) % MONTH,
-             round_to=np.where(rng.random(len(pot)) < 0.6, 50.0, 0.0))
+             np.log(amounts.household_pot.draw(rng, len(pot))), POT_JITTER,
+             phase=(pay_day[pot] + monthly_phase(len(pot), *POT_AFTER_PAYDAY_DAYS)) % MONTH,
+             round_to=np.where(rng.random(len(pot)) < POT_ROUND_SHARE, 50.0, 0.0))
 
     per_day = 1.0 / (MONTH / DAY)
     horizon_days = (end - start) / DAY
@@ -209,17 +238,17 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     # One-off large payments to another person or a merchant: a used car, a deposit, tuition.
     big = persons[rng.random(len(persons)) < pop.large_payment_share]
     if len(big):
-        to_merchant = (rng.random(len(big)) < 0.4) & (len(people.of_kind(MERCHANT)) > 0)
+        to_merchant = (rng.random(len(big)) < LARGE_TO_MERCHANT_SHARE) & (len(people.of_kind(MERCHANT)) > 0)
         payee = acct[persons[rng.integers(0, len(persons), len(big))]]
         if to_merchant.any():
-            payee[to_merchant] = popular(MERCHANT, 1.0, int(to_merchant.sum()))
-        plan.add(acct[big], payee, POISSON, person_to_person(len(big)), np.log(1500) + 0.7 * rng.standard_normal(len(big)), 0.0,
-                 rate=0.5 / horizon_days, round_to=np.where(rng.random(len(big)) < pop.round_amount_share, 100.0, 0.0))
+            payee[to_merchant] = popular(MERCHANT, MERCHANT_POPULARITY, int(to_merchant.sum()))
+        plan.add(acct[big], payee, POISSON, person_to_person(len(big)), amounts.large_payment.edge_mu(rng, len(big)),
+                 amounts.large_payment.jitter, rate=ONE_OFF_RATE / horizon_days, round_to=np.where(rng.random(len(big)) < pop.round_amount_share, 100.0, 0.0))
 
     if len(people.of_kind(MERCHANT)):
         n_merchants = pop.merchants_per_user.draw(rng, len(persons))
         buyer = np.repeat(persons, n_merchants)
-        merchant = popular(MERCHANT, 1.0, len(buyer))
+        merchant = popular(MERCHANT, MERCHANT_POPULARITY, len(buyer))
         # The employed spend more right after payday: their card edges carry their pay day as an anchor.
         plan.add_rows(purchase_rows(acct[buyer], merchant, pop, rng,
                                         anchor=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR)))
@@ -238,22 +267,22 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     member = people.household_members[base + rank]
     nxt = people.household_members[base + (rank + 1) % np.repeat(fam_sizes, fam_sizes)]
     for a, b in ((member, nxt), (nxt, member)):
-        plan.add(acct[a], acct[b], POISSON, person_to_person(len(a)), np.log(60) + rng.standard_normal(len(a)), 0.6,
+        plan.add(acct[a], acct[b], POISSON, person_to_person(len(a)), amounts.family.edge_mu(rng, len(a)), amounts.family.jitter,
                  rate=pop.family_payments_per_month * per_day, round_to=np.where(rng.random(len(a)) < pop.round_amount_share, 10.0, 0.0))
 
     # Crypto purchases at exchanges, the same places fraud cashes out.
     if len(people.of_kind(EXCHANGE)):
         buyers = persons[rng.random(len(persons)) < pop.crypto_share]
-        plan.add(acct[buyers], popular(EXCHANGE, 0.5, len(buyers)), POISSON, CHANNEL["instant"],
-                 np.log(200) + 0.8 * rng.standard_normal(len(buyers)), 0.8, rate=per_day, round_to=50.0)
+        plan.add(acct[buyers], popular(EXCHANGE, EXCHANGE_POPULARITY, len(buyers)), POISSON, CHANNEL["instant"],
+                 amounts.crypto.edge_mu(rng, len(buyers)), amounts.crypto.jitter, rate=per_day, round_to=50.0)
 
     # Online sellers: paid once each by many strangers, as mules are by victims.
     sellers = persons[rng.random(len(persons)) < decoys.seller_share]
     if len(sellers):
         seller = np.repeat(sellers, decoys.sales.draw(rng, len(sellers)))
         buyer = persons[rng.integers(0, len(persons), len(seller))]
-        plan.add(acct[buyer], acct[seller], POISSON, person_to_person(len(seller)), np.log(60) + 0.8 * rng.standard_normal(len(seller)),
-                 0.0, rate=0.5 / horizon_days, round_to=np.where(rng.random(len(seller)) < pop.round_amount_share, 5.0, 0.0))
+        plan.add(acct[buyer], acct[seller], POISSON, person_to_person(len(seller)), amounts.sale.edge_mu(rng, len(seller)),
+                 amounts.sale.jitter, rate=ONE_OFF_RATE / horizon_days, round_to=np.where(rng.random(len(seller)) < pop.round_amount_share, 5.0, 0.0))
 
     scheduled = [_bill_split_loops(people, acct, opened, config, start, end, rng),
                  _collections(people, acct, opened, config, start, end, rng)]
@@ -264,7 +293,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     return plan.table(), scheduled
 
 
-def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config, start: int, end: int, rng):
+def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
     """Legitimate pass-through: someone collects from friends within two days, then pays it all on.
 
     A trip organiser or a club treasurer looks like a mule: several people pay in, and within days the
@@ -273,28 +302,28 @@ def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config, s
     decoys, pop = config.decoys, config.population
     persons = people.of_kind(PERSON)
     payers_pool = persons[opened[acct[persons]] < start]
-    collectors = persons[(rng.random(len(persons)) < decoys.collector_share) & (opened[acct[persons]] < end - 6 * DAY)]
+    collectors = persons[(rng.random(len(persons)) < decoys.collector_share) & (opened[acct[persons]] < end - COLLECTION_DAYS * DAY)]
     if not len(collectors) or not len(payers_pool):
         return payment_rows(*(np.zeros(0, np.int64),) * 4, CHANNEL["p2p"])
     collector = np.repeat(collectors, decoys.collections.draw(rng, len(collectors)))
-    begin = uniform_times(np.maximum(start, opened[acct[collector]]), np.full(len(collector), end - 6 * DAY), rng)
-    share = 20 * np.exp(0.7 * rng.standard_normal(len(collector)))  # what each friend owes
+    begin = uniform_times(np.maximum(start, opened[acct[collector]]), np.full(len(collector), end - COLLECTION_DAYS * DAY), rng)
+    share = pop.amounts.collection_share.draw(rng, len(collector))  # what each friend owes
     n_payers = decoys.collection_payers.draw(rng, len(collector))
     event = np.repeat(np.arange(len(collector)), n_payers)
     payer = payers_pool[rng.integers(0, len(payers_pool), len(event))]
-    paid_in = round_amounts(share[event] * rng.uniform(0.9, 1.1, len(event)), 0.5, 5.0, rng)
-    t_in = begin[event] + (rng.uniform(0, 2, len(event)) * DAY).astype(np.int64)
+    paid_in = round_amounts(share[event] * rng.uniform(*COLLECTION_PART_NOISE, len(event)), COLLECTION_ROUND_SHARE, 5.0, rng)
+    t_in = begin[event] + (rng.uniform(*COLLECTION_PAY_IN_DAYS, len(event)) * DAY).astype(np.int64)
     total = np.bincount(event, weights=paid_in, minlength=len(collector))
     payee = payers_pool[rng.integers(0, len(payers_pool), len(collector))]  # the venue, the shop, the host
-    t_out = begin + (rng.uniform(2, 4, len(collector)) * DAY).astype(np.int64)
-    paid_out = round_amounts(total * rng.uniform(0.8, 1.0, len(collector)), pop.round_amount_share, 10.0, rng)
+    t_out = begin + (rng.uniform(*COLLECTION_PAY_OUT_DAYS, len(collector)) * DAY).astype(np.int64)
+    paid_out = round_amounts(total * rng.uniform(*COLLECTION_PASSED_ON, len(collector)), pop.round_amount_share, 10.0, rng)
     channels = person_to_person_channels(len(event) + len(collector), pop.instant_share, rng)
     # Payments to oneself (a payer or payee who is the collector) are dropped by the caller.
     return payment_rows(np.concatenate([acct[payer], acct[collector]]), np.concatenate([acct[collector[event]], acct[payee]]),
                         np.concatenate([t_in, t_out]), np.concatenate([paid_in, paid_out]), channels)
 
 
-def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config, start: int, end: int, rng):
+def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
     """Flat-shares settling a bill around the flat: A->B->C->A within hours, once to three times.
 
     Time-ordered hops at short intervals, like kiting, but small amounts that neither carry around the
@@ -302,7 +331,7 @@ def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, conf
     """
     sizes = people.household_size
     flats = np.flatnonzero(people.roommates & (sizes >= 3) & (rng.random(people.n_households) < config.decoys.bill_split_loop_share))
-    rounds = choose(np.array([0.5, 0.35, 0.15]), len(flats), rng) + 1
+    rounds = choose(BILL_SPLIT_ROUNDS, len(flats), rng) + 1
     round_flat = np.repeat(flats, rounds)
     hops_per_round = sizes[round_flat]
     round_of_hop = np.repeat(np.arange(len(round_flat)), hops_per_round)
@@ -314,9 +343,9 @@ def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, conf
         return payment_rows(src, dst, src, src, CHANNEL["p2p"])
     earliest = np.maximum(start, np.maximum(opened[src], opened[dst]))
     round_earliest = np.maximum.reduceat(earliest, np.cumsum(hops_per_round) - hops_per_round)
-    round_start = uniform_times(round_earliest, np.full(len(round_flat), end - 3 * DAY), rng)
-    gaps = (rng.uniform(0.5, 20, len(src)) * HOUR).astype(np.int64)
+    round_start = uniform_times(round_earliest, np.full(len(round_flat), end - BILL_SPLIT_LAST_START_DAYS * DAY), rng)
+    gaps = (rng.uniform(*BILL_SPLIT_HOP_HOURS, len(src)) * HOUR).astype(np.int64)
     ts = round_start[round_of_hop] + cumsum_within(gaps, hops_per_round)
-    amount = round_amounts(35 * np.exp(0.6 * rng.standard_normal(len(src))), config.population.round_amount_share, 5.0, rng)
+    amount = round_amounts(config.population.amounts.bill_split.draw(rng, len(src)), config.population.round_amount_share, 5.0, rng)
     done = ts <= end  # a loop started near the snapshot may not have closed yet
     return payment_rows(src[done], dst[done], ts[done], amount[done], CHANNEL["p2p"])

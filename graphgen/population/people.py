@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphgen.config import GraphgenConfig
 from graphgen import vocab
 from graphgen.sampling import DAY, choose, popularity, split_into_groups, uniform_times
 
 PERSON, EMPLOYER, MERCHANT, UTILITY, EXCHANGE = range(5)
 BUSINESS_SEGMENT = vocab.SEGMENTS.index("business")
+UTILITY_SHARE, EXCHANGE_SHARE = 0.02, 0.02  # of businesses, at least one each
+MERCHANT_SHARE = 0.4  # of the other businesses; the rest employ people
+EMPLOYER_POPULARITY = 1.1  # Zipf exponent: a few large employers, many small ones
 
 
 @dataclass
@@ -58,15 +62,15 @@ def business_kinds(n_business: int) -> np.ndarray:
     """Split businesses into a few utilities and exchanges, some merchants and many employers."""
     if n_business == 0:
         return np.zeros(0, dtype=np.int8)
-    n_utility = min(n_business, max(1, round(0.02 * n_business)))
-    n_exchange = min(n_business - n_utility, max(1, round(0.02 * n_business)))
-    n_merchant = round(0.4 * (n_business - n_utility - n_exchange))
+    n_utility = min(n_business, max(1, round(UTILITY_SHARE * n_business)))
+    n_exchange = min(n_business - n_utility, max(1, round(EXCHANGE_SHARE * n_business)))
+    n_merchant = round(MERCHANT_SHARE * (n_business - n_utility - n_exchange))
     n_employer = n_business - n_utility - n_exchange - n_merchant
     counts = [n_employer, n_merchant, n_utility, n_exchange]
     return np.repeat(np.array([EMPLOYER, MERCHANT, UTILITY, EXCHANGE], dtype=np.int8), counts)
 
 
-def grow_people(config, start: int, end: int, rng: np.random.Generator) -> People:
+def grow_people(config: GraphgenConfig, start: int, end: int, rng: np.random.Generator) -> People:
     """Create the users and group the people into households (families and flat-shares)."""
     pop, decoys = config.population, config.decoys
     n = config.users
@@ -117,5 +121,5 @@ def assign_employers(people: People, employed_share: float, rng: np.random.Gener
         return employer_of
     employed = people.of_kind(PERSON)
     employed = employed[rng.random(len(employed)) < employed_share]
-    employer_of[employed] = employers[choose(popularity(len(employers), 1.1, rng), len(employed), rng)]
+    employer_of[employed] = employers[choose(popularity(len(employers), EMPLOYER_POPULARITY, rng), len(employed), rng)]
     return employer_of

@@ -1,7 +1,8 @@
-"""Stage 2: plant fraud rings. One module per typology; every module in this package is registered.
+"""Fraud ring typologies: one module each, every module in this package registered on import.
 
-Add a typology by adding a module that defines a :class:`~graphgen.rings.base.TypologyConfig` subclass
-and a ``plant`` function decorated with :func:`~graphgen.rings.base.register`.
+Add a typology by adding a module that defines a :class:`~graphgen.rings.base.TypologyConfig` subclass and
+a ``plant`` function decorated with :func:`~graphgen.rings.base.register` (see ``kiting.py`` for a short
+one). Planting itself (:func:`graphgen.rings.builder.plant_rings`) is behaviour and lives in the builder.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from graphgen.rings.base import REGISTRY, Typology, TypologyConfig, register
+from graphgen.rings.base import NODE_TYPES, REGISTRY, RingQuery, Typology, TypologyConfig, register, role_names
 
 _INFRASTRUCTURE = {"base", "builder"}
 for _module in pkgutil.iter_modules(__path__):
@@ -19,22 +20,7 @@ for _module in pkgutil.iter_modules(__path__):
 
 def typology_names() -> list[str]:
     """Registered typologies in a fixed order (their codes in the working label tables)."""
-    return sorted(REGISTRY)
+    return REGISTRY.names()
 
 
-def plant_rings(graph, config, seed: int):
-    """Plant every configured typology into ``graph`` (in place) and return it.
-
-    Each typology draws from its own random stream, so enabling one leaves the others' rings unchanged.
-    """
-    from graphgen.rings.builder import RingBuilder
-    from graphgen.sampling import stage_rng
-
-    builder = RingBuilder(graph, config, typology_names(), stage_rng(seed, "rings"))
-    for name in typology_names():
-        builder.rng = stage_rng(seed, f"rings.{name}")
-        REGISTRY[name].plant(builder, getattr(config.rings, name), builder.rng)
-    return builder.finish()
-
-
-__all__ = ["REGISTRY", "Typology", "TypologyConfig", "plant_rings", "register", "typology_names"]
+__all__ = ["NODE_TYPES", "REGISTRY", "RingQuery", "Typology", "TypologyConfig", "register", "role_names", "typology_names"]

@@ -1,4 +1,5 @@
-"""``RingBuilder``: the operations a typology needs to plant its rings into a growing graph.
+"""``RingBuilder``: the operations a typology needs to plant its rings into a growing graph, and
+:func:`plant_rings`, the stage that runs every registered typology through it.
 
 Members are recruited from established customers (who keep their normal life: camouflage) or created
 as synthetic identities that sign up days to months before the ring acts. Everything a ring adds goes through
@@ -14,27 +15,57 @@ import numpy as np
 import pyarrow as pa
 
 from graphgen import vocab
+from graphgen.config import GraphgenConfig
 from graphgen.graph import EntityGraph, append_rows, col
-from graphgen.population.accounts import CHECKING, account_rows, first_account_opened
-from graphgen.population.links import MOBILE, DESKTOP, RESIDENTIAL, device_attributes, ip_attributes, link_rows
-from graphgen.population.payments import (CHANNEL, PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
+from graphgen.population.accounts import account_rows, first_account_opened
+from graphgen.population.links import device_attributes, ip_attributes, link_rows
+from graphgen.population.payments import (PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
                                          person_to_person_channels, purchase_rows, round_amounts, transfer_rows)
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON
-from graphgen.sampling import DAY, HOUR, choose, horizon_ms, uniform_times
+from graphgen.rings.base import EVERYDAY_PAYMENT, NODE_TYPES, REGISTRY, role_names
+from graphgen.sampling import DAY, HOUR, choose, stage_rng, uniform_times
 
-NODE_TYPES = ("user", "device", "account", "ip")
+ESTABLISHED_DAYS = 30  # a customer this long before the horizon can be recruited as an established member
+SYNTHETIC_MOBILE_SHARE = 0.8  # synthetic identities sign up from a phone, the rest from a computer
+SYNTHETIC_AGE_DAYS = (30, 150)  # oldest sign-up before use: 30 days at no mimicry, 150 more at full mimicry
+VICTIMS_PAY_WITHIN = 0.7  # victims pay in the first 70% of a member's session, so the forward fits after
+FORWARD_SHARE = (0.85, 0.97)  # members keep a 3-15% cut of what victims paid them
+HOLD_SHARE_AT_FULL_MIMICRY = 0.8  # share of forwards that wait a few days when rings.mimicry is 1
+HOLD_DAYS = (1, 4)
+FRESH_ACCOUNT_DAYS = (1, 20)  # accounts opened for a scheme, this long before it starts
+CASH_OUT_SHARE = (0.6, 0.95)  # of what the collector received; the rest pays the ring's costs
+MAX_CASH_OUT_PIECES = 5
+FRAUD_AMOUNT_SPREAD = 0.8  # log-normal sigma of victim payments around their median
+
+
+def plant_rings(graph: EntityGraph, config: GraphgenConfig, seed: int) -> EntityGraph:
+    """Plant every registered typology into ``graph`` (in place) and return it.
+
+    Each typology draws from its own random stream and recruits from its own pool of customers, so turning
+    one off (``share: 0``) leaves the others' rings unchanged.
+    """
+    builder = RingBuilder(graph, config, stage_rng(seed, "rings"))
+    for name, typology in REGISTRY.items():
+        builder.begin(name, stage_rng(seed, f"rings.{name}"))
+        typology.plant(builder, getattr(config.rings, name), builder.rng)
+    return builder.finish()
 
 
 class RingBuilder:
-    def __init__(self, graph: EntityGraph, config, typology_names: list[str], rng: np.random.Generator):
+    def __init__(self, graph: EntityGraph, config: GraphgenConfig, rng: np.random.Generator):
         self.graph, self.config, self.rng = graph, config, rng
-        self.start, self.end = horizon_ms(config)
-        self.typology_names = typology_names
+        self.start, self.end = config.horizon_ms()
+        self.typology_names = REGISTRY.names()
+        self.roles = role_names()
         users = graph.nodes["user"]
         self.n_population = users.num_rows
         kind, created = col(users, "_kind"), col(users, "created_at")
-        established = np.flatnonzero((kind == PERSON) & (created < self.start - 30 * DAY))
-        self._recruitable = rng.permutation(established)
+        established = np.flatnonzero((kind == PERSON) & (created < self.start - ESTABLISHED_DAYS * DAY))
+        # Each established customer can be recruited by one typology only, fixed by the registry, not by
+        # which typologies are switched on.
+        pool_of = rng.integers(0, len(self.typology_names), len(established))
+        self._pools = {name: established[pool_of == i] for i, name in enumerate(self.typology_names)}
+        self._recruitable = np.zeros(0, np.int64)
         self._recruited = 0
         accounts = graph.nodes["account"]
         primary = col(accounts, "_primary")
@@ -49,22 +80,28 @@ class RingBuilder:
         self._payments: list[dict[str, np.ndarray]] = []
         self._edges: list[dict[str, np.ndarray]] = []  # TRANSFERS_TO edges with sampled (non-scheduled) patterns
 
-    # -- sizes and ids ------------------------------------------------------------------------------
-    def ring_sizes(self, share: float, draw: Callable[[int], np.ndarray]) -> np.ndarray:
-        """Member counts of as many rings as it takes to reach ``share`` of the population."""
-        target = share * self.n_population
-        if target <= 0:
-            return np.zeros(0, dtype=np.int64)
-        sizes = draw(int(target) + 1)  # every ring has at least one member, so this is enough
-        before = np.cumsum(sizes) - sizes
-        return sizes[: int(np.searchsorted(before, target, side="left"))]
+    def begin(self, typology: str, rng: np.random.Generator) -> None:
+        """Switch to planting ``typology``: its random stream and its recruit pool (in a random order)."""
+        self.typology, self.rng = typology, rng
+        self.member_target = self.config.rings.share(typology) * self.n_population  # ring members to plant
+        self._recruitable = rng.permutation(self._pools[typology])
+        self._recruited = 0
 
-    def new_rings(self, typology: str, active_from: np.ndarray, active_to: np.ndarray) -> np.ndarray:
-        """Register rings of a typology with their active windows; returns their ring indices."""
+    # -- sizes and ids ------------------------------------------------------------------------------
+    def ring_sizes(self, draw: Callable[[int], np.ndarray]) -> np.ndarray:
+        """Member counts of as many rings as it takes to reach the typology's share of the population."""
+        if self.member_target <= 0:
+            return np.zeros(0, dtype=np.int64)
+        sizes = draw(int(self.member_target) + 1)  # every ring has at least one member, so this is enough
+        before = np.cumsum(sizes) - sizes
+        return sizes[: int(np.searchsorted(before, self.member_target, side="left"))]
+
+    def new_rings(self, active_from: np.ndarray, active_to: np.ndarray) -> np.ndarray:
+        """Register rings of the current typology with their active windows; returns their ring indices."""
         first = sum(len(r["typology"]) for r in self._rings)
         n = len(active_from)
         self._rings.append({
-            "typology": np.full(n, self.typology_names.index(typology), dtype=np.int8),
+            "typology": np.full(n, self.typology_names.index(self.typology), dtype=np.int8),
             "active_from": np.asarray(active_from, np.int64), "active_to": np.asarray(active_to, np.int64),
         })
         return np.arange(first, first + n)
@@ -91,7 +128,8 @@ class RingBuilder:
     def _synthetic_identities(self, needed_by: np.ndarray) -> np.ndarray:
         n, rng = len(needed_by), self.rng
         # Identities are aged before use: with more mimicry they sign up longer before (up to ~6 months).
-        created = needed_by - (rng.uniform(1, 30 + 150 * self.config.rings.mimicry, n) * DAY).astype(np.int64)
+        oldest = SYNTHETIC_AGE_DAYS[0] + SYNTHETIC_AGE_DAYS[1] * self.config.rings.mimicry
+        created = needed_by - (rng.uniform(1, oldest, n) * DAY).astype(np.int64)
         country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8)
         first_user = self.graph.nodes["user"].num_rows
         self.graph.nodes["user"] = append_rows(
@@ -100,9 +138,9 @@ class RingBuilder:
             created_at=created, _family=np.full(n, -1, dtype=np.int64), _kind=np.full(n, PERSON, dtype=np.int8),
         )
         users = np.arange(first_user, first_user + n)
-        device = self.add_devices(np.where(rng.random(n) < 0.8, MOBILE, DESKTOP))
+        device = self.add_devices(np.where(rng.random(n) < SYNTHETIC_MOBILE_SHARE, vocab.MOBILE, vocab.DESKTOP))
         self.link_devices(users, device, created, np.full(n, self.end), primary=True)
-        ip = self.add_ips(np.full(n, RESIDENTIAL), country)
+        ip = self.add_ips(np.full(n, vocab.RESIDENTIAL), country)
         self.link_ips(users, ip, created, np.full(n, self.end), primary=True)
         account = self.add_accounts(users, first_account_opened(created, self.end, rng), primary=True)
         self.primary_account = np.concatenate([self.primary_account, account])
@@ -134,13 +172,13 @@ class RingBuilder:
 
     def add_accounts(self, owner: np.ndarray, opened: np.ndarray, primary: bool = False) -> np.ndarray:
         n = len(owner)
-        rows = account_rows(owner, np.full(n, CHECKING), opened, np.full(n, primary), self.rng)
+        rows = account_rows(owner, np.full(n, vocab.CHECKING), opened, np.full(n, primary), self.rng)
         return self._append_nodes("account", rows)
 
     def account_opened_before(self, owner: np.ndarray, before: np.ndarray) -> np.ndarray:
-        """Open a fresh account for each owner 1-20 days before ``before`` (never before sign-up)."""
+        """Open a fresh account for each owner days before ``before`` (never before sign-up)."""
         created = col(self.graph.nodes["user"], "created_at")[owner]
-        opened = np.maximum(created + HOUR, before - (self.rng.uniform(1, 20, len(owner)) * DAY).astype(np.int64))
+        opened = np.maximum(created + HOUR, before - (self.rng.uniform(*FRESH_ACCOUNT_DAYS, len(owner)) * DAY).astype(np.int64))
         return self.add_accounts(owner, opened)
 
     def _append_nodes(self, node_type: str, rows: dict[str, np.ndarray]) -> np.ndarray:
@@ -175,14 +213,14 @@ class RingBuilder:
         return self._exchanges[self.rng.integers(0, len(self._exchanges), n)]
 
     def hold(self, t_in: np.ndarray, t_out: np.ndarray, device_edge: np.ndarray | None, ip_edge: np.ndarray | None):
-        """Let some forwards wait 1-4 days (0.8 x ``rings.mimicry`` of them), as mules dodging velocity rules do.
+        """Let some forwards wait a few days (more with ``rings.mimicry``), as mules dodging velocity rules do.
 
         A forward that waits has left the ring's session, so it goes out from the member's own device and IP.
         Returns the new ``(t_out, device_edge, ip_edge)``.
         """
         n = len(t_in)
-        late = self.rng.random(n) < 0.8 * self.config.rings.mimicry
-        t_out = np.where(late, np.minimum(t_in + (self.rng.uniform(1, 4, n) * DAY).astype(np.int64), self.end), t_out)
+        late = self.rng.random(n) < HOLD_SHARE_AT_FULL_MIMICRY * self.config.rings.mimicry
+        t_out = np.where(late, np.minimum(t_in + (self.rng.uniform(*HOLD_DAYS, n) * DAY).astype(np.int64), self.end), t_out)
         clear = (lambda edges: None if edges is None else np.where(late, -1, edges))
         return t_out, clear(device_edge), clear(ip_edge)
 
@@ -191,18 +229,46 @@ class RingBuilder:
         mimicry = self.config.rings.mimicry
         return fraud_median ** (1 - mimicry) * everyday_median ** mimicry
 
+    def rounded(self, amount: np.ndarray, step: float) -> np.ndarray:
+        """Cents, with the population's share of amounts rounded to a whole ``step`` (fraud rounds as often)."""
+        return round_amounts(amount, self.config.population.round_amount_share, step, self.rng)
+
+    def funnel(self, rings: np.ndarray, ring: np.ndarray, account: np.ndarray, session_start: np.ndarray,
+               session_end: np.ndarray, payment_median: float, collector: np.ndarray, cash_out_from: np.ndarray,
+               cash_out_to: np.ndarray, forward_device=None, forward_ip=None, cash_out_device=None, cash_out_ip=None) -> None:
+        """The money flow of mule-style rings: victims -> members -> the ring's collector -> exchanges.
+
+        Each entry of ``account`` receives one victim payment during its member's session
+        (``session_start``..``session_end``) and forwards most of it to ``collector[ring]`` before the session
+        ends, through ``forward_device`` / ``forward_ip`` (USES_* edges; -1 or None: any the member holds);
+        some forwards wait a few days instead (:meth:`hold`). Each collector then cashes the total out
+        between ``cash_out_from`` and ``cash_out_to``. ``ring`` indexes ``rings`` (this typology's rings).
+        """
+        n, rng = len(account), self.rng
+        t_in = session_start + (rng.uniform(0, VICTIMS_PAY_WITHIN, n) * (session_end - session_start)).astype(np.int64)
+        t_out = t_in + (rng.uniform(0.05, 1.0, n) * (session_end - t_in)).astype(np.int64)  # hours to days later
+        typical = self.typical_amount(payment_median, EVERYDAY_PAYMENT)
+        amount = self.rounded(typical * np.exp(FRAUD_AMOUNT_SPREAD * rng.standard_normal(n)), 10.0)
+        ring_of = rings[ring]
+        self.schedule(self.victims(n), account, t_in, amount, self.person_to_person(n), ring_of)
+        forwarded = self.rounded(amount * rng.uniform(*FORWARD_SHARE, n), 10.0)
+        t_out, forward_device, forward_ip = self.hold(t_in, t_out, forward_device, forward_ip)
+        self.schedule(account, collector[ring], t_out, forwarded, self.person_to_person(n), ring_of, forward_device, forward_ip)
+        total = np.bincount(ring, weights=forwarded, minlength=len(rings))
+        self.cash_out(collector, rings, cash_out_from, cash_out_to, total, cash_out_device, cash_out_ip)
+
     def cash_out(self, account, ring, start, end, total, device_edge=None, ip_edge=None) -> None:
         """Each ring's ``account`` pays most of ``total`` to exchanges between ``start`` and ``end``.
 
-        With more mimicry the cash-out is split into more, smaller pieces (up to five), like ordinary buys.
+        With more mimicry the cash-out is split into more, smaller pieces, like ordinary buys.
         """
-        pieces = 1 + round(4 * self.config.rings.mimicry)
+        pieces = 1 + round((MAX_CASH_OUT_PIECES - 1) * self.config.rings.mimicry)
         of = np.repeat(np.arange(len(ring)), pieces)
-        amount = total[of] * self.rng.uniform(0.6, 0.95, len(of)) / pieces
-        amount = round_amounts(np.maximum(amount, 1.0), self.config.population.round_amount_share, 10.0, self.rng)
+        amount = total[of] * self.rng.uniform(*CASH_OUT_SHARE, len(of)) / pieces
+        amount = self.rounded(np.maximum(amount, 1.0), 10.0)
         pick = (lambda edges: None if edges is None else np.asarray(edges)[of])
         self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
-                      CHANNEL["instant"], ring[of], pick(device_edge), pick(ip_edge))
+                      vocab.CHANNEL["instant"], ring[of], pick(device_edge), pick(ip_edge))
 
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing).
@@ -222,7 +288,7 @@ class RingBuilder:
         """Record ring membership: ``node`` of ``node_type`` belongs to ``ring`` in ``role``."""
         n = len(node)
         names, inverse = np.unique(np.broadcast_to(np.asarray(role), (n,)), return_inverse=True)
-        codes = np.array([vocab.NODE_ROLES.index(r) for r in names], dtype=np.int8)
+        codes = np.array([self.roles.index(r) for r in names], dtype=np.int8)
         self._members.append({
             "ring": np.asarray(ring, np.int64), "node_type": np.full(n, NODE_TYPES.index(node_type), np.int8),
             "node": np.asarray(node, np.int64), "role": codes[inverse] if n else np.zeros(0, np.int8),

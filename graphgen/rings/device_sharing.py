@@ -10,12 +10,21 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, model_validator
 
+from typing import TYPE_CHECKING
+
 from graphgen.params import Count, IntRange, Share
-from graphgen.population.links import DESKTOP, HOSTING, MOBILE, RESIDENTIAL
-from graphgen.population.payments import round_amounts
-from graphgen.rings.base import EVERYDAY_PAYMENT, TypologyConfig, register
-from graphgen.rings.builder import RingBuilder
+from graphgen.rings.base import RingQuery, TypologyConfig, register
 from graphgen.sampling import DAY, ranks_within, uniform_times
+from graphgen.vocab import DESKTOP, HOSTING, MOBILE, RESIDENTIAL
+
+if TYPE_CHECKING:
+    from graphgen.rings.builder import RingBuilder
+
+RING_DEVICE_MOBILE_SHARE = 0.7  # ring devices are phones, the rest computers
+RING_IP_HOSTING_SHARE = 0.5  # the ring's IPs: hosting ranges or residential proxies
+CASH_OUT_AT = 0.85  # the operator cashes out in the last 15% of the window
+SESSION_START_WITHIN = 0.5  # identities log in during the first half of the window
+SESSION_LENGTH = (0.3, 0.5)  # and stay 30-50% of it
 
 
 class DeviceSharingConfig(TypologyConfig):
@@ -37,16 +46,19 @@ class DeviceSharingConfig(TypologyConfig):
         return self
 
 
-@register("device_sharing", DeviceSharingConfig)
+@register("device_sharing", DeviceSharingConfig,
+          roles={"user": ("operator", "identity"), "account": ("collector_account", "identity_account"),
+                 "device": ("ring_device",), "ip": ("ring_ip",)},
+          query=RingQuery("02_device_sharing_rings.cypher", "user_ids", "user", truth_via="uses_device"))
 def plant(builder: RingBuilder, config: DeviceSharingConfig, rng: np.random.Generator) -> None:
     """Device sharing: many identities run from a few shared devices within days."""
-    sizes = builder.ring_sizes(config.share, lambda n: config.size.draw(rng, n))
+    sizes = builder.ring_sizes(lambda n: config.size.draw(rng, n))
     if not len(sizes):
         return
     n_rings = len(sizes)
     window = int(config.window_days * DAY)
     t0 = uniform_times(np.full(n_rings, builder.start), np.full(n_rings, builder.end - window), rng)
-    rings = builder.new_rings("device_sharing", t0, t0 + window)
+    rings = builder.new_rings(t0, t0 + window)
 
     member_ring = np.repeat(np.arange(n_rings), sizes)
     rank = ranks_within(sizes)
@@ -59,18 +71,18 @@ def plant(builder: RingBuilder, config: DeviceSharingConfig, rng: np.random.Gene
     n_clean = np.minimum(rng.binomial(sizes, builder.config.rings.clean_share), sizes - config.users_per_device.low)
     n_on = sizes - n_clean
     n_devices = np.maximum(n_on // per_device, 1)
-    devices = builder.add_devices(np.where(rng.random(n_devices.sum()) < 0.7, MOBILE, DESKTOP))
+    devices = builder.add_devices(np.where(rng.random(n_devices.sum()) < RING_DEVICE_MOBILE_SHARE, MOBILE, DESKTOP))
     device_base = np.cumsum(n_devices) - n_devices
     builder.members(np.repeat(rings, n_devices), "device", devices, "ring_device")
     n_ips = config.ips_per_ring.draw(rng, n_rings)
-    ips = builder.add_ips(np.where(rng.random(n_ips.sum()) < 0.5, HOSTING, RESIDENTIAL))
+    ips = builder.add_ips(np.where(rng.random(n_ips.sum()) < RING_IP_HOSTING_SHARE, HOSTING, RESIDENTIAL))
     ip_base = np.cumsum(n_ips) - n_ips
     builder.members(np.repeat(rings, n_ips), "ip", ips, "ring_ip")
 
     # Sessions inside the window; the operator is on for all of it.
     ring_t0 = t0[member_ring]
-    a = np.where(operator, ring_t0, ring_t0 + (rng.uniform(0, 0.5, len(users)) * window).astype(np.int64))
-    b = np.where(operator, ring_t0 + window, a + (rng.uniform(0.3, 0.5, len(users)) * window).astype(np.int64))
+    a = np.where(operator, ring_t0, ring_t0 + (rng.uniform(0, SESSION_START_WITHIN, len(users)) * window).astype(np.int64))
+    b = np.where(operator, ring_t0 + window, a + (rng.uniform(*SESSION_LENGTH, len(users)) * window).astype(np.int64))
     on = rank < n_on[member_ring]
     device_edge = np.full(len(users), -1, dtype=np.int64)
     ip_edge = np.full(len(users), -1, dtype=np.int64)
@@ -82,23 +94,9 @@ def plant(builder: RingBuilder, config: DeviceSharingConfig, rng: np.random.Gene
     builder.members(rings, "account", collector, "collector_account")
     builder.members(rings[member_ring[~operator]], "account", identity_account[~operator], "identity_account")
 
-    # Victim -> identity, then identity -> collector from the ring device, hours later.
+    # Victim -> identity -> collector (from the ring device, hours later) -> exchange near the window's end.
     identities = np.flatnonzero(~operator)
-    k = config.payments_per_identity.draw(rng, len(identities))
-    who = np.repeat(identities, k)
-    span = b[who] - a[who]
-    t_in = a[who] + (rng.uniform(0, 0.7, len(who)) * span).astype(np.int64)
-    t_out = t_in + (rng.uniform(0.05, 1.0, len(who)) * (b[who] - t_in)).astype(np.int64)  # hours to days later
-    amount = round_amounts(builder.typical_amount(config.payment_median, EVERYDAY_PAYMENT) * np.exp(0.8 * rng.standard_normal(len(who))),
-                           builder.config.population.round_amount_share, 10.0, rng)
-    ring_of = rings[member_ring[who]]
-    builder.schedule(builder.victims(len(who)), identity_account[who], t_in, amount, builder.person_to_person(len(who)), ring_of)
-    forwarded = round_amounts(amount * rng.uniform(0.85, 0.97, len(who)), builder.config.population.round_amount_share, 10.0, rng)
-    t_out, forward_device, forward_ip = builder.hold(t_in, t_out, device_edge[who], ip_edge[who])
-    builder.schedule(identity_account[who], collector[member_ring[who]], t_out, forwarded, builder.person_to_person(len(who)),
-                     ring_of, forward_device, forward_ip)
-
-    # The operator cashes out near the end of the window, through the ring's own device and IP.
-    total = np.bincount(member_ring[who], weights=forwarded, minlength=n_rings)
+    who = np.repeat(identities, config.payments_per_identity.draw(rng, len(identities)))
     ops = np.flatnonzero(operator)
-    builder.cash_out(collector, rings, t0 + int(0.85 * window), t0 + window, total, device_edge[ops], ip_edge[ops])
+    builder.funnel(rings, member_ring[who], identity_account[who], a[who], b[who], config.payment_median, collector,
+                   t0 + int(CASH_OUT_AT * window), t0 + window, device_edge[who], ip_edge[who], device_edge[ops], ip_edge[ops])

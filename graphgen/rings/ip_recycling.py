@@ -11,12 +11,19 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, model_validator
 
+from typing import TYPE_CHECKING
+
 from graphgen.params import Count, FloatRange, IntRange, Share
-from graphgen.population.links import HOSTING, RESIDENTIAL
-from graphgen.population.payments import round_amounts
-from graphgen.rings.base import EVERYDAY_PAYMENT, TypologyConfig, register
-from graphgen.rings.builder import RingBuilder
+from graphgen.rings.base import RingQuery, TypologyConfig, register
 from graphgen.sampling import HOUR, ranks_within, uniform_times
+from graphgen.vocab import HOSTING, RESIDENTIAL
+
+if TYPE_CHECKING:
+    from graphgen.rings.builder import RingBuilder
+
+POOL_VPN_SHARE = 0.5  # hosting pool IPs that are also known VPN exits
+MAX_HORIZON_SHARE = 0.8  # a ring's rotation is squeezed into at most this share of the horizon
+SLOT_GAP = 1 / 20  # idle time at each end of a slot, as a share of it: holders never overlap
 
 
 class IpRecyclingConfig(TypologyConfig):
@@ -35,18 +42,20 @@ class IpRecyclingConfig(TypologyConfig):
         return self
 
 
-@register("ip_recycling", IpRecyclingConfig)
+@register("ip_recycling", IpRecyclingConfig,
+          roles={"user": ("operator", "member"), "account": ("collector_account", "member_account"), "ip": ("pool_ip",)},
+          query=RingQuery("03_ip_recycling.cypher", "user_ids", "user"))
 def plant(builder: RingBuilder, config: IpRecyclingConfig, rng: np.random.Generator) -> None:
     """IP recycling: a proxy pool rotated among members in successive windows."""
-    sizes = builder.ring_sizes(config.share, lambda n: config.size.draw(rng, n))
+    sizes = builder.ring_sizes(lambda n: config.size.draw(rng, n))
     if not len(sizes):
         return
     n_rings = len(sizes)
     horizon = builder.end - builder.start
     pool = np.minimum(config.pool_size.draw(rng, n_rings), sizes)
-    slot = np.minimum((config.slot_hours.draw(rng, n_rings) * HOUR).astype(np.int64), int(0.8 * horizon) // sizes)
+    slot = np.minimum((config.slot_hours.draw(rng, n_rings) * HOUR).astype(np.int64), int(MAX_HORIZON_SHARE * horizon) // sizes)
     t0 = uniform_times(np.full(n_rings, builder.start), builder.end - sizes * slot, rng)
-    rings = builder.new_rings("ip_recycling", t0, t0 + sizes * slot)
+    rings = builder.new_rings(t0, t0 + sizes * slot)
 
     member_ring = np.repeat(np.arange(n_rings), sizes)
     rank = ranks_within(sizes)
@@ -55,7 +64,7 @@ def plant(builder: RingBuilder, config: IpRecyclingConfig, rng: np.random.Genera
     builder.members(rings[member_ring], "user", users, np.where(operator, "operator", "member"))
 
     hosting = rng.random(pool.sum()) < config.hosting_share
-    ips = builder.add_ips(np.where(hosting, HOSTING, RESIDENTIAL), vpn=hosting & (rng.random(pool.sum()) < 0.5))
+    ips = builder.add_ips(np.where(hosting, HOSTING, RESIDENTIAL), vpn=hosting & (rng.random(pool.sum()) < POOL_VPN_SHARE))
     ip_base = np.cumsum(pool) - pool
     builder.members(np.repeat(rings, pool), "ip", ips, "pool_ip")
 
@@ -66,7 +75,7 @@ def plant(builder: RingBuilder, config: IpRecyclingConfig, rng: np.random.Genera
     s = (rank[pair_member] + w) % sizes[ring_of_pair]
     keep = s < pool[ring_of_pair]
     pair_member, ring_of_pair, w, s = pair_member[keep], ring_of_pair[keep], w[keep], s[keep]
-    gap = slot[ring_of_pair] // 20
+    gap = (slot[ring_of_pair] * SLOT_GAP).astype(np.int64)
     a = t0[ring_of_pair] + w * slot[ring_of_pair] + gap
     b = a + slot[ring_of_pair] - 2 * gap
     edges = builder.link_ips(users[pair_member], ips[ip_base[ring_of_pair] + s], a, b)
@@ -76,24 +85,11 @@ def plant(builder: RingBuilder, config: IpRecyclingConfig, rng: np.random.Genera
     builder.members(rings, "account", collector, "collector_account")
     builder.members(rings[member_ring], "account", member_account, "member_account")
 
-    # Each member takes victim money in one of its slots and forwards it to the collector over that slot's IP.
-    k = config.payments_per_member.draw(rng, len(users))
-    who = np.repeat(np.arange(len(users)), k)
-    first_pair = np.searchsorted(pair_member, who)
-    pair = first_pair + rng.integers(0, pool[member_ring[who]])  # each member has exactly `pool` slots
-    span = b[pair] - a[pair]
-    t_in = a[pair] + (rng.uniform(0, 0.6, len(who)) * span).astype(np.int64)
-    t_out = t_in + (rng.uniform(0.05, 1.0, len(who)) * (b[pair] - t_in)).astype(np.int64)  # before the slot ends
-    amount = round_amounts(builder.typical_amount(config.payment_median, EVERYDAY_PAYMENT) * np.exp(0.8 * rng.standard_normal(len(who))),
-                           builder.config.population.round_amount_share, 10.0, rng)
-    ring_of = rings[member_ring[who]]
-    builder.schedule(builder.victims(len(who)), member_account[who], t_in, amount, builder.person_to_person(len(who)), ring_of)
+    # Each member takes victim money in one of its slots and forwards it to the collector over that slot's IP
+    # (a clean_share of forwards go over the member's own IP); the collector cashes out in the last half-slot.
+    who = np.repeat(np.arange(len(users)), config.payments_per_member.draw(rng, len(users)))
+    pair = np.searchsorted(pair_member, who) + rng.integers(0, pool[member_ring[who]])  # each member has `pool` slots
     over_pool = np.where(rng.random(len(who)) < builder.config.rings.clean_share, -1, edges[pair])
-    forwarded = round_amounts(amount * rng.uniform(0.85, 0.97, len(who)), builder.config.population.round_amount_share, 10.0, rng)
-    t_out, _, over_pool = builder.hold(t_in, t_out, None, over_pool)
-    builder.schedule(member_account[who], collector[member_ring[who]], t_out, forwarded, builder.person_to_person(len(who)),
-                     ring_of, ip_edge=over_pool)
-
-    total = np.bincount(member_ring[who], weights=forwarded, minlength=n_rings)
     ring_end = t0 + sizes * slot
-    builder.cash_out(collector, rings, ring_end - slot // 2, ring_end, total)
+    builder.funnel(rings, member_ring[who], member_account[who], a[pair], b[pair], config.payment_median, collector,
+                   ring_end - slot // 2, ring_end, forward_ip=over_pool)

@@ -10,11 +10,18 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from typing import TYPE_CHECKING
+
 from graphgen.params import FloatRange, IntRange, Share
-from graphgen.population.payments import CHANNEL, round_amounts
-from graphgen.rings.base import LARGE_EVERYDAY_PAYMENT, TypologyConfig, register
-from graphgen.rings.builder import RingBuilder
+from graphgen.rings.base import LARGE_EVERYDAY_PAYMENT, RingQuery, TypologyConfig, register
 from graphgen.sampling import DAY, HOUR, cumsum_within, ranks_within, uniform_times
+from graphgen.vocab import CHANNEL
+
+if TYPE_CHECKING:
+    from graphgen.rings.builder import RingBuilder
+
+START_AMOUNT_SPREAD = 0.6  # log-normal sigma of a ring's first amount around its median
+AMOUNT_NOISE = 0.003  # relative noise on each hop, so hops never repeat an amount to the cent
 
 
 class KitingConfig(TypologyConfig):
@@ -33,7 +40,8 @@ def hop_stretch(mimicry: float) -> float:
     return 1 + 2 * mimicry
 
 
-@register("kiting", KitingConfig)
+@register("kiting", KitingConfig, roles={"user": ("initiator", "mule"), "account": ("cycle_account",)},
+          query=RingQuery("04_kiting_cycles.cypher", "account_ids", "account"))
 def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) -> None:
     """Kiting: escalating, time-ordered rounds of money around a cycle of accounts."""
     # Ring size in users: each cycle of k accounts has between ceil(k/2) and k owners.
@@ -41,8 +49,8 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
         k = config.cycle_length.draw(rng, n)
         return np.stack([k, rng.integers((k + 1) // 2, k + 1)], axis=1)
 
-    drawn = owners_for(int(config.share * builder.n_population) + 1)
-    n_owners = builder.ring_sizes(config.share, lambda n: drawn[:n, 1])
+    drawn = owners_for(int(builder.member_target) + 1)
+    n_owners = builder.ring_sizes(lambda n: drawn[:n, 1])
     n_rings = len(n_owners)
     if not n_rings:
         return
@@ -67,7 +75,7 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     duration = (duration * squeeze).astype(np.int64)
     t0 = uniform_times(np.full(n_rings, builder.start), builder.end - DAY - duration, rng)
     ts = t0[hop_ring] + offset
-    rings = builder.new_rings("kiting", t0, t0 + duration)
+    rings = builder.new_rings(t0, t0 + duration)
 
     owner_ring = np.repeat(np.arange(n_rings), n_owners)
     users = builder.recruit(t0[owner_ring])
@@ -82,12 +90,12 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     account_base = np.cumsum(k) - k
 
     # Amounts carry around the loop less a fee per hop and escalate from round to round.
-    start_amount = round_amounts(builder.typical_amount(config.amount_median, LARGE_EVERYDAY_PAYMENT) * np.exp(0.6 * rng.standard_normal(n_rings)),
-                                 builder.config.population.round_amount_share, 100.0, rng)
+    typical = builder.typical_amount(config.amount_median, LARGE_EVERYDAY_PAYMENT)
+    start_amount = builder.rounded(typical * np.exp(START_AMOUNT_SPREAD * rng.standard_normal(n_rings)), 100.0)
     growth = config.escalation.draw(rng, n_rings)
     fee = config.fee.draw(rng, n_rings)
     amount = (start_amount[hop_ring] * growth[hop_ring] ** hop_round * (1 - fee[hop_ring]) ** hop_index
-              * (1 + 0.003 * rng.standard_normal(len(hop_ring))))
+              * (1 + AMOUNT_NOISE * rng.standard_normal(len(hop_ring))))
     src = accounts[account_base[hop_ring] + hop_index]
     dst = accounts[account_base[hop_ring] + (hop_index + 1) % k[hop_ring]]
     builder.schedule(src, dst, ts, np.round(amount, 2), CHANNEL["transfer"], rings[hop_ring])

@@ -1,4 +1,5 @@
-"""Heterogeneous GraphSAGE and GAT (PyG ``to_hetero``), trained full-batch on CPU.
+"""Heterogeneous GraphSAGE and GAT (PyG ``to_hetero``), trained full-batch on CPU, and what the bench models
+built on them share within one seed (the PyG graphs, trained encoders).
 
 Class-weighted loss (positives are rare), early stopping on validation AUPRC, the best epoch's weights
 kept. Training runs on the ``train`` graph, validation on the ``val`` graph: the model never sees an edge
@@ -8,6 +9,7 @@ from after the cutoff it is evaluated at.
 from __future__ import annotations
 
 import copy
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -20,7 +22,12 @@ with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG 
     from torch_geometric.data import HeteroData
     from torch_geometric.nn import GATConv, SAGEConv, to_hetero
 
+from gnn.benchrun import BenchRun, Scores
+from gnn.pyg import build_dataset
+from gnn.splits import SPLITS
+
 ARCHITECTURES = ("sage", "gat")
+HIDDEN, LAYERS, DROPOUT = 32, 2, 0.2
 
 
 class _Stack(torch.nn.Module):
@@ -45,7 +52,7 @@ class _Stack(torch.nn.Module):
 class UserClassifier(torch.nn.Module):
     """A heterogeneous GNN encoder followed by a linear fraud score on user nodes."""
 
-    def __init__(self, architecture: str, metadata, hidden: int = 32, layers: int = 2, dropout: float = 0.2):
+    def __init__(self, architecture: str, metadata, hidden: int = HIDDEN, layers: int = LAYERS, dropout: float = DROPOUT):
         super().__init__()
         if architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {architecture!r}")
@@ -69,7 +76,7 @@ class TrainResult:
 
 
 def train_gnn(architecture: str, train: HeteroData, val: HeteroData, seed: int, epochs: int = 40, patience: int = 10,
-              lr: float = 0.03, hidden: int = 32, weight_decay: float = 1e-4, validate_every: int = 2) -> TrainResult:
+              lr: float = 0.03, hidden: int = HIDDEN, weight_decay: float = 1e-4, validate_every: int = 2) -> TrainResult:
     """Train on ``train`` (its ``train_mask`` users), early-stopping on ``val`` (its ``val_mask`` users).
 
     Validation AUPRC is measured every ``validate_every`` epochs (and after the last); training stops once
@@ -120,3 +127,33 @@ def embeddings(model: UserClassifier, data: HeteroData) -> np.ndarray:
     model.eval()
     with torch.no_grad():
         return model.embed(data).numpy()
+
+
+def bench_graphs(run: BenchRun) -> dict[str, HeteroData]:
+    """The train / val / test graphs of the run's split assignment, built once per seed."""
+    return run.once("graphs", lambda: build_dataset(run.graph, run.training, run.arrays, run.at_cutoff, run.structures).graphs)
+
+
+def trained(run: BenchRun, architecture: str) -> tuple[TrainResult, float]:
+    """A GNN of ``architecture`` trained once per seed, with the seconds its training took."""
+    def train() -> tuple[TrainResult, float]:
+        graphs = bench_graphs(run)
+        started = time.perf_counter()
+        result = train_gnn(architecture, graphs["train"], graphs["val"], run.seed, epochs=run.epochs)
+        return result, time.perf_counter() - started
+
+    return run.once(f"trained:{architecture}", train)
+
+
+def masks(graphs: dict[str, HeteroData]) -> dict[str, np.ndarray]:
+    return {s: graphs[s]["user"][f"{s}_mask"].numpy() for s in SPLITS}
+
+
+def gnn_scores(run: BenchRun, architecture: str) -> Scores:
+    """Scores of the GNN itself on the validation and test users."""
+    graphs = bench_graphs(run)
+    fresh = f"trained:{architecture}" not in run.shared
+    result, seconds = trained(run, architecture)
+    mask = masks(graphs)
+    return Scores(predict(result.model, graphs["val"])[mask["val"]], predict(result.model, graphs["test"])[mask["test"]],
+                  reused_seconds=0.0 if fresh else seconds)

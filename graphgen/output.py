@@ -1,0 +1,149 @@
+"""The one reader of a ``graphgen build`` output folder, used by every command and exporter.
+
+An output folder is complete when its ``manifest.json`` exists (it is written last). :class:`OutputFolder`
+reads the manifest once and then tables on demand, whole or as a stream of record batches, so an exporter
+that writes table by table never holds more than one table (or one batch) at a time.
+
+Nothing is read unverified: before a file is first used, its size, sha256 (streamed) and Parquet row count
+are checked against the manifest, so a flipped bit, a truncated or a missing file stops the command with one
+line naming the file, before anything is written anywhere. ``verify=False`` (``--no-verify``) skips the
+hashes for users who know the files are right; damage pyarrow itself notices is still one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from graphgen import schema
+from graphgen.config import GraphgenConfig
+from graphgen.errors import UsageError
+from graphgen.graph import EntityGraph
+
+MANIFEST = "manifest.json"
+
+
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    path = Path(out) / MANIFEST
+    if not path.is_file():
+        raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class OutputFolder:
+    """Lazy, cached, verified access to the tables of one output folder (refused without a manifest)."""
+
+    def __init__(self, root: str | Path, verify: bool = True):
+        self.root = Path(root)
+        self.manifest = read_manifest(self.root)
+        self.verify_hashes = verify
+        self._cache: dict[str, pa.Table] = {}
+        self._checked: set[str] = set()
+
+    def check(self, path: str) -> None:
+        """Refuse ``path`` (one line, naming it) unless it is the file the manifest describes."""
+        if path in self._checked:
+            return
+        entry = self.manifest.get("files", {}).get(path)
+        file = self.root / path
+        where = f"{self.root}/{path}"
+        if entry is None:
+            raise UsageError(f"{where} is not listed in {MANIFEST}; the folder was not written by this graphgen")
+        if not file.is_file():
+            raise UsageError(f"{where} is missing; rebuild the folder with `graphgen build`")
+        try:
+            size = file.stat().st_size
+            if size != entry["bytes"]:
+                raise UsageError(f"{where} has {size:,} bytes, the manifest says {entry['bytes']:,}: the file is damaged "
+                                 "or was changed after `graphgen build`")
+            if self.verify_hashes and file_sha256(file) != entry["sha256"]:
+                raise UsageError(f"{where} does not match its sha256 in {MANIFEST}: the file is damaged or was changed "
+                                 "after `graphgen build` (--no-verify reads it anyway)")
+            rows = pq.read_metadata(file).num_rows
+        except OSError as exc:
+            raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
+        except pa.ArrowException as exc:
+            raise UsageError(f"cannot read {where}: not a readable Parquet file ({' '.join(str(exc).split())})") from None
+        if rows != entry["rows"]:
+            raise UsageError(f"{where} has {rows:,} rows, the manifest says {entry['rows']:,}")
+        self._checked.add(path)
+
+    def verify(self, paths: list[str] | None = None) -> None:
+        """Check every file the manifest lists (or ``paths``) before a command changes anything."""
+        for path in paths if paths is not None else sorted(self.manifest["files"]):
+            self.check(path)
+
+    @cached_property
+    def config(self) -> GraphgenConfig:
+        return GraphgenConfig.model_validate(self.manifest["config"])
+
+    def rows(self, path: str) -> int:
+        """Rows of a published table, from the manifest."""
+        return int(self.manifest["files"][path]["rows"])
+
+    def table(self, path: str, columns: list[str] | None = None) -> pa.Table:
+        """A published table (``path`` as in :mod:`graphgen.schema`); whole tables are cached."""
+        if columns is not None:
+            return self._read(path, columns)
+        if path not in self._cache:
+            self._cache[path] = self._read(path, None)
+        return self._cache[path]
+
+    def _read(self, path: str, columns: list[str] | None) -> pa.Table:
+        self.check(path)
+        try:
+            return pq.read_table(self.root / path, columns=columns)
+        except OSError as exc:  # also pyarrow's own decoding errors (ArrowIOError), with --no-verify
+            raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
+        except pa.ArrowException as exc:
+            raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
+
+    def batches(self, path: str, batch_size: int = 1 << 16, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """A published table as a stream of record batches, without reading it whole."""
+        self.check(path)
+        try:
+            yield from pq.ParquetFile(self.root / path).iter_batches(batch_size=batch_size, columns=columns)
+        except (OSError, pa.ArrowException) as exc:
+            raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
+
+    def graph(self) -> EntityGraph:
+        """The whole graph in memory, as :func:`graphgen.generate` returned it."""
+        return EntityGraph(
+            nodes={n: self.table(s.path) for n, s in schema.NODES.items()},
+            edges={n: self.table(s.path) for n, s in schema.EDGES.items()},
+            transactions=self.table(schema.TRANSACTIONS.path),
+            labels={n: self.table(s.path) for n, s in schema.LABELS.items()},
+            config=self.config,
+            stage_seconds=self.manifest.get("stage_seconds", {}),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the dataset: the hash of its manifest's file hashes."""
+        digest = hashlib.sha256()
+        for path in sorted(self.manifest["files"]):
+            digest.update(f"{path}:{self.manifest['files'][path]['sha256']};".encode())
+        return digest.hexdigest()[:16]
+
+
+def read_graph(path: str | Path, verify: bool = True) -> EntityGraph:
+    """Read a graph written by ``graphgen build`` (refusing a folder without a manifest, or damaged files)."""
+    return OutputFolder(path, verify).graph()
