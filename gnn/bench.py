@@ -17,22 +17,54 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 
+from threadpoolctl import threadpool_limits
+
 from graphgen.output import read_graph
 from graphgen.rings import typology_names
 from gnn.features import GraphArrays
+from gnn.benchrun import CORES
 from gnn.models import MODELS, BenchRun, Scores
 from gnn.tabular import TrainingSet, build_training_set
 
 METRICS = ("auprc", "auroc", "rec_at_k", "f1", "seconds")
+BOOTSTRAP = 200  # resamples of the test users for confidence intervals
+FEW_POSITIVES = 50  # below this many test positives, figures are flagged as too uncertain to rank models
 
 
-def evaluate(scores: Scores, training: TrainingSet) -> dict:
+def bootstrap_interval(values, rng: np.random.Generator) -> list[float]:
+    """95% interval of a statistic over resamples: ``values(index)`` computes it on resampled rows."""
+    stats = [values(rng.integers(0, values.n, values.n)) for _ in range(BOOTSTRAP)]
+    return [float(np.nanpercentile(stats, 2.5)), float(np.nanpercentile(stats, 97.5))]
+
+
+class _Resampled:
+    """A statistic of the test users, recomputed on any resample of their rows."""
+
+    def __init__(self, n: int, stat):
+        self.n, self.stat = n, stat
+
+    def __call__(self, index: np.ndarray) -> float:
+        return self.stat(index)
+
+
+def evaluate(scores: Scores, training: TrainingSet, seed: int = 0) -> dict:
     val, test = training.splits["val"], training.splits["test"]
     y = test.label.astype(int)
     k = int(y.sum())
     top = np.argsort(-scores.test, kind="stable")[:k]
     in_top = np.zeros(len(y), bool)
     in_top[top] = True
+    rng = np.random.default_rng(seed)
+
+    def auprc(index: np.ndarray) -> float:
+        return float(average_precision_score(y[index], scores.test[index])) if y[index].any() else np.nan
+
+    def typology_ci(t: str) -> list[float] | None:
+        mine = np.flatnonzero(test.typology == t)
+        if not len(mine):
+            return None
+        return bootstrap_interval(_Resampled(len(mine), lambda index: float(in_top[mine[index]].mean())), rng)
+
     precision, recall, thresholds = precision_recall_curve(val.label, scores.val)
     f1_val = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     threshold = thresholds[int(np.argmax(f1_val[:-1]))] if len(thresholds) else 0.5
@@ -43,12 +75,21 @@ def evaluate(scores: Scores, training: TrainingSet) -> dict:
         "f1": float(f1_score(y, scores.test >= threshold)),
         "recall_by_typology": {t: float(in_top[test.typology == t].mean()) if (test.typology == t).any() else None
                                for t in typology_names()},
+        "auprc_ci": bootstrap_interval(_Resampled(len(y), auprc), rng),
+        "recall_by_typology_ci": {t: typology_ci(t) for t in typology_names()},
+        "positives_by_typology": {t: int((test.typology == t).sum()) for t in typology_names()},
     }
 
 
 def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "temporal", epochs: int = 40,
               on_step: Callable[[str], None] | None = None) -> dict:
     """Run every model for every seed; returns the results (see :func:`write_report`)."""
+    with threadpool_limits(limits=CORES):  # BLAS inside numpy and scikit-learn: one thread per core we may use
+        return _run_bench(root, models, seeds, split, epochs, on_step)
+
+
+def _run_bench(root: str | Path, models: list[str], seeds: int, split: str, epochs: int,
+               on_step: Callable[[str], None] | None) -> dict:
     graph = read_graph(root)
     arrays = GraphArrays(graph)
     cache: dict[int, dict[str, np.ndarray]] = {}
@@ -63,7 +104,7 @@ def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "tem
             started = time.perf_counter()
             scores = model(run)
             seconds = time.perf_counter() - started + scores.reused_seconds
-            metrics = evaluate(scores, training)
+            metrics = evaluate(scores, training, seed)
             runs.append({"model": name, "seed": seed, **metrics, "seconds": seconds})
             if seed == 0:
                 precision, recall, _ = precision_recall_curve(training.splits["test"].label, scores.test)
@@ -89,6 +130,13 @@ def summarize(runs: list[dict], models: list[str]) -> dict:
         summary[name]["recall_by_typology"] = {
             t: float(np.mean([r["recall_by_typology"][t] for r in mine if r["recall_by_typology"][t] is not None]))
             for t in typology_names() if any(r["recall_by_typology"][t] is not None for r in mine)}
+        # Intervals: bootstrap over test users within each seed, averaged over seeds.
+        summary[name]["auprc_ci"] = np.mean([r["auprc_ci"] for r in mine], axis=0).tolist()
+        summary[name]["recall_by_typology_ci"] = {
+            t: np.mean([r["recall_by_typology_ci"][t] for r in mine if r["recall_by_typology_ci"][t]], axis=0).tolist()
+            for t in summary[name]["recall_by_typology"]}
+        summary[name]["positives_by_typology"] = {t: int(np.mean([r["positives_by_typology"][t] for r in mine]))
+                                                  for t in summary[name]["recall_by_typology"]}
     return summary
 
 
@@ -118,20 +166,29 @@ def markdown(results: dict) -> str:
         "",
         f"Random scoring would reach AUPRC {test['positives'] / max(test['users'], 1):.4f} (the test positive rate).",
         "",
-        "| model | AUPRC | AUROC | Rec@K | F1 (val threshold) | seconds |", "|---|---|---|---|---|---|",
+        *([f"**Too few positives to rank models:** the test split holds {test['positives']} positives (fewer than "
+           f"{FEW_POSITIVES}); the intervals below show how far each figure could move. Use a larger preset "
+           "(`default`, `fraud_heavy`) or more seeds before drawing conclusions.", ""]
+          if test["positives"] < FEW_POSITIVES else []),
+        "AUPRC: mean ± std over seeds, then the 95% bootstrap interval over test users (averaged over seeds).", "",
+        "| model | AUPRC | 95% interval | AUROC | Rec@K | F1 (val threshold) | seconds |", "|---|---|---|---|---|---|---|",
     ]
     ranked = sorted(results["models"], key=lambda m: -results["summary"][m]["auprc"]["mean"])
     for name in ranked:
         s = results["summary"][name]
         auprc = f"**{_fmt(s['auprc'])}**" if name == ranked[0] else _fmt(s["auprc"])
-        lines.append(f"| {name} | {auprc} | {_fmt(s['auroc'])} | {_fmt(s['rec_at_k'])} | {_fmt(s['f1'])} "
-                     f"| {_fmt(s['seconds'], 1)} |")
+        low, high = s["auprc_ci"]
+        lines.append(f"| {name} | {auprc} | {low:.3f} to {high:.3f} | {_fmt(s['auroc'])} | {_fmt(s['rec_at_k'])} "
+                     f"| {_fmt(s['f1'])} | {_fmt(s['seconds'], 1)} |")
     typologies = sorted({t for s in results["summary"].values() for t in s["recall_by_typology"]})
-    lines += ["", "Recall among the top K, per ring typology (mean over seeds):", "",
-              "| model | " + " | ".join(typologies) + " |", "|---|" + "---|" * len(typologies)]
+    counts = results["summary"][ranked[0]]["positives_by_typology"]
+    lines += ["", "Recall among the top K, per ring typology (mean over seeds; 95% bootstrap interval; test positives):", "",
+              "| model | " + " | ".join(f"{t} (n={counts.get(t, 0)})" for t in typologies) + " |",
+              "|---|" + "---|" * len(typologies)]
     for name in ranked:
-        r = results["summary"][name]["recall_by_typology"]
-        lines.append(f"| {name} | " + " | ".join(f"{r.get(t, float('nan')):.2f}" for t in typologies) + " |")
+        r, ci = results["summary"][name]["recall_by_typology"], results["summary"][name]["recall_by_typology_ci"]
+        cells = [f"{r[t]:.2f} [{ci[t][0]:.2f}, {ci[t][1]:.2f}]" if t in r else "-" for t in typologies]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "![precision-recall](pr_curves.png)", "", "![recall by typology](recall_by_typology.png)", ""]
     return "\n".join(lines)
 
@@ -158,10 +215,16 @@ def plots(results: dict, out: Path) -> None:
     fig, ax = plt.subplots(figsize=(6.5, 4))
     width = 0.8 / max(len(models), 1)
     for i, name in enumerate(models):
-        values = [results["summary"][name]["recall_by_typology"].get(t, 0.0) for t in typologies]
-        ax.bar(np.arange(len(typologies)) + i * width, values, width, label=name)
-    ax.set_xticks(np.arange(len(typologies)) + width * (len(models) - 1) / 2, typologies)
-    ax.set(ylabel="recall among the top K", ylim=(0, 1), title="Recall per ring typology (mean over seeds)")
+        summary = results["summary"][name]
+        values = np.array([summary["recall_by_typology"].get(t, 0.0) for t in typologies])
+        ci = np.array([summary["recall_by_typology_ci"].get(t) or [v, v] for t, v in zip(typologies, values)])
+        errors = np.vstack([values - ci[:, 0], ci[:, 1] - values]).clip(min=0)
+        ax.bar(np.arange(len(typologies)) + i * width, values, width, yerr=errors, capsize=2, label=name)
+    counts = results["summary"][models[0]]["positives_by_typology"]
+    ax.set_xticks(np.arange(len(typologies)) + width * (len(models) - 1) / 2,
+                  [f"{t}\n(n={counts.get(t, 0)} in test)" for t in typologies])
+    ax.set(ylabel="recall among the top K", ylim=(0, 1),
+           title="Recall per ring typology (mean over seeds, 95% bootstrap interval)")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "recall_by_typology.png", dpi=120)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from graphgen.registry import Registry
 from gnn.features import GraphArrays
 from gnn.tabular import TrainingSet
 
-XGB_THREADS = 2  # this project's machines have 2 cores; more threads only contend
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @dataclass
@@ -70,6 +71,6 @@ def fit_xgboost(run: BenchRun, columns: list[str], extra: dict[str, np.ndarray] 
     model = xgb.XGBClassifier(
         n_estimators=400, max_depth=4, learning_rate=0.05, subsample=0.8, colsample_bytree=0.8,
         scale_pos_weight=(len(train_y) - positives) / positives, eval_metric="aucpr", early_stopping_rounds=40,
-        random_state=run.seed, n_jobs=XGB_THREADS, tree_method="hist")
+        random_state=run.seed, n_jobs=CORES, tree_method="hist")
     model.fit(features("train"), train_y, eval_set=[(features("val"), training.splits["val"].label)], verbose=False)
     return Scores(model.predict_proba(features("val"))[:, 1], model.predict_proba(features("test"))[:, 1])

@@ -22,7 +22,7 @@ with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG 
     from torch_geometric.data import HeteroData
     from torch_geometric.nn import GATConv, SAGEConv, to_hetero
 
-from gnn.benchrun import BenchRun, Scores
+from gnn.benchrun import CORES, BenchRun, Scores
 from gnn.pyg import build_dataset
 from gnn.splits import SPLITS
 
@@ -82,6 +82,7 @@ def train_gnn(architecture: str, train: HeteroData, val: HeteroData, seed: int, 
     Validation AUPRC is measured every ``validate_every`` epochs (and after the last); training stops once
     it has not improved for ``patience`` epochs.
     """
+    torch.set_num_threads(CORES)  # one thread per core we may use: over-subscription makes fitting many times slower
     torch.manual_seed(seed)
     model = UserClassifier(architecture, train.metadata(), hidden=hidden)
     with torch.no_grad():

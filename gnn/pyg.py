@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,12 +143,20 @@ def build_dataset(graph: EntityGraph, training: TrainingSet, arrays: GraphArrays
     return GraphDataset(graphs, names, training.kind, training.seed)
 
 
-def write_pyg(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
-    graph = read_graph(root)
+STEPS = ("read", "user features", "graphs", "write")
+
+
+def write_pyg(root: str | Path, kind: str = "temporal", seed: int = 0, verify: bool = True,
+              on_step: Callable[[str], None] = lambda step: None) -> Path:
+    """Write ``ROOT/pyg/dataset.pt``; ``on_step`` is called with each of :data:`STEPS` once it is done."""
+    graph = read_graph(root, verify)
+    on_step(STEPS[0])
     arrays = GraphArrays(graph)
     cache: dict[int, dict[str, np.ndarray]] = {}
     training = build_training_set(graph, kind, seed, arrays, cache)
+    on_step(STEPS[1])
     dataset = build_dataset(graph, training, arrays, cache)
+    on_step(STEPS[2])
     target = Path(root) / "pyg"
     try:
         target.mkdir(exist_ok=True)
@@ -156,10 +165,11 @@ def write_pyg(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
         os.replace(tmp, target / DATASET_FILE)
     except OSError as exc:
         raise UsageError(f"cannot write to {target}: {exc.strerror or exc}") from None
+    on_step(STEPS[3])
     return target / DATASET_FILE
 
 
-def load_dataset(root: str | Path) -> GraphDataset:
+def read_dataset(root: str | Path) -> GraphDataset:
     """Load ``ROOT/pyg/dataset.pt`` (written by ``graphgen export pyg``) with a plain ``torch.load``."""
     path = Path(root) / "pyg" / DATASET_FILE
     if not path.is_file():

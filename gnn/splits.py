@@ -65,7 +65,7 @@ def make_splits(graph: EntityGraph, kind: str = "temporal", seed: int = 0) -> di
     if kind not in KINDS:
         raise ValueError(f"unknown split {kind!r}; choose one of {', '.join(KINDS)}")
     cut = cutoffs(graph.config)
-    labels = graph.labels["users"]
+    labels = graph.labels["user"]
     created = col(graph.nodes["user"], "created_at")
     first_eligible = np.searchsorted(np.array(list(cut.values())), created, side="right")  # exists before cutoff
     ring = labels.column("ring_id").fill_null(-1).to_numpy()

@@ -10,6 +10,7 @@ before the cutoff (for transactions: the transaction itself and the graph as of 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa
     cut = cutoffs(graph.config)
     txns = graph.transactions
     ts = col(txns, "ts")
-    truth = Truth.of(graph.labels["transactions"])
+    truth = Truth.of(graph.labels["transaction"])
     src, dst, payer = col(txns, "src_account_id"), col(txns, "dst_account_id"), col(txns, "user_id")
     amount = col(txns, "amount")
     channel = pc.index_in(txns.column("channel"), value_set=pa.array(CHANNELS)).to_numpy(zero_copy_only=False)
@@ -98,15 +99,25 @@ def _transaction_tables(graph: EntityGraph, arrays: GraphArrays) -> dict[str, pa
     return tables
 
 
-def write_tabular(root: str | Path, kind: str = "temporal", seed: int = 0) -> Path:
-    """Write ``ROOT/tabular/`` (atomically: a staging folder is moved into place at the end)."""
-    graph = read_graph(root)
+STEPS = ("read", "user features", "transaction features", "write")
+
+
+def write_tabular(root: str | Path, kind: str = "temporal", seed: int = 0, verify: bool = True,
+                  on_step: Callable[[str], None] = lambda step: None) -> Path:
+    """Write ``ROOT/tabular/`` (atomically: a staging folder is moved into place at the end).
+
+    ``on_step`` is called with each of :data:`STEPS` once it is done (for progress bars).
+    """
+    graph = read_graph(root, verify)
+    on_step(STEPS[0])
     arrays = GraphArrays(graph)
     training = build_training_set(graph, kind, seed, arrays)
+    on_step(STEPS[1])
     with staged_folder(Path(root) / "tabular") as staging:
         for name, columns in training.users.items():
             pq.write_table(pa.table(columns), staging / f"users_{name}.parquet", compression="zstd")
         txn_tables = _transaction_tables(graph, arrays)
+        on_step(STEPS[2])
         for name, table in txn_tables.items():
             pq.write_table(table, staging / f"transactions_{name}.parquet", compression="zstd")
         txn_features = [c for c in txn_tables["train"].column_names if c.startswith(("raw_", "graph_"))]
@@ -117,4 +128,5 @@ def write_tabular(root: str | Path, kind: str = "temporal", seed: int = 0) -> Pa
                              "graph": [c for c in txn_features if c.startswith("graph_")]},
             "label_columns": list(LABEL_COLUMNS), "id_columns": list(ID_COLUMNS),
         }, indent=2) + "\n")
+    on_step(STEPS[3])
     return Path(root) / "tabular"

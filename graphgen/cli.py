@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -23,7 +26,7 @@ from graphgen.output import OutputFolder
 from graphgen.pipeline import STAGES, generate
 from graphgen.schema import all_specs
 from graphgen.summary import Summary
-from graphgen.terminal import out_console, progress_bar
+from graphgen.terminal import NO_VERIFY_HELP, out_console, progress_bar
 from graphgen.writers import staged_folder, write_graph
 from gnn.export import SPLIT_HELP, checked_split
 
@@ -33,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rich's tables show a metavar such as <bool> beside every flag
 )
 export_app = typer.Typer(help="Export a built graph for other tools.", no_args_is_help=True)
 load_app = typer.Typer(help="Load a built graph into a running server.", no_args_is_help=True)
@@ -96,10 +100,12 @@ def build(
 
 
 @app.command()
-def stats(out: Path = typer.Argument(..., help="An output folder written by `graphgen build`.")) -> None:
+def stats(
+    out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
+    no_verify: bool = typer.Option(False, "--no-verify", help=NO_VERIFY_HELP),
+) -> None:
     """Print the build summary of an existing output folder."""
-
-    for table in Summary.of_output(out).tables():
+    for table in Summary.of_output(out, verify=not no_verify).tables():
         out_console.print(table)
 
 
@@ -127,22 +133,24 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
         out.write_text(text + "\n")
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    out_console.print(f"wrote the config's JSON schema to {out}")
 
 
 @load_app.command("neo4j")
 def load_neo4j(
-    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
     uri: str = typer.Option("bolt://localhost:7687", "--uri", help="Bolt URI of the server."),
     user: str = typer.Option("neo4j", "--user", help="User name; the password comes from NEO4J_PASSWORD or a prompt."),
     database: str = typer.Option("neo4j", "--database", help="Database to load into."),
     batch_size: int = typer.Option(10_000, "--batch-size", help="Rows per write transaction."),
     wipe: bool = typer.Option(False, "--wipe", help="Delete everything in the database first."),
+    force_unlock: bool = typer.Option(False, "--force-unlock", help="Break the lock a killed load left behind."),
+    no_verify: bool = typer.Option(False, "--no-verify", help=NO_VERIFY_HELP),
 ) -> None:
     """Load a built graph into a running Neo4j over Bolt (idempotent: loading again changes nothing)."""
-    import os
+    from loaders.online import load  # the driver: imported when the command runs
 
-    from loaders.online import load
-
+    OutputFolder(out)  # one clear line when OUT is not a complete build, before asking for anything
     password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
@@ -156,7 +164,8 @@ def load_neo4j(
                 tasks[name] = progress.add_task(name, total=rows)
 
         report = load(out, uri, user, password, database, batch_size, wipe,
-                      on_rows=lambda name, n: progress.advance(tasks[name], n), on_start=start)
+                      on_rows=lambda name, n: progress.advance(tasks[name], n), on_start=start,
+                      force_unlock=force_unlock, verify=not no_verify)
     table = Table(title=f"Loaded into {database} on {uri} ({report.mode})", title_justify="left")
     for name in ("nodes / relationships", "count"):
         table.add_column(name, justify="right" if name == "count" else "left")
@@ -168,7 +177,7 @@ def load_neo4j(
 
 @app.command()
 def bench(
-    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
     models: str = typer.Option("xgb_raw,xgb_graph,sage,gat,sage_xgb", "--models",
                                help="Comma-separated registered models; `--models list` shows them all."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds (each draws its own split and initialisation)."),
@@ -177,7 +186,7 @@ def bench(
     report: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder; default: OUT/bench."),
 ) -> None:
     """Benchmark GNNs against XGBoost: results.json, report.md and PNG plots."""
-    from gnn.bench import run_bench, write_report
+    from gnn.bench import FEW_POSITIVES, run_bench, write_report
     from gnn.models import MODELS, UNAVAILABLE, description
 
     if models.strip() == "list":
@@ -214,12 +223,16 @@ def bench(
         table.add_row(name, *(f"{s[m]['mean']:.3f}±{s[m]['std']:.3f}" for m in ("auprc", "auroc", "rec_at_k", "f1")),
                       f"{s['seconds']['mean']:.1f}")
     out_console.print(table)
+    positives = results["splits"]["test"]["positives"]
+    if positives < FEW_POSITIVES:
+        out_console.print(f"note: the test split has only {positives} positives (< {FEW_POSITIVES}): the ranking is "
+                          "uncertain; see the intervals in the report")
     out_console.print(f"report: {path}")
 
 
 @app.command()
 def audit(
-    out: Path = typer.Argument(..., help="An output folder written by `graphgen build`."),
+    out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
     threshold: float = typer.Option(0.85, "--threshold", help="Flag columns whose AUROC alone exceeds this."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when anything is flagged."),
 ) -> None:
@@ -243,17 +256,46 @@ def audit(
         raise typer.Exit(1)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM. Not a KeyboardInterrupt, which click would swallow with a blank line; a
+    BaseException, so that every cleanup on the way out (staging folders, the load lock) still runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+_received: list[int] = []  # signals received, so that an error raised while unwinding still reads "interrupted"
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every input error into one stderr line and exit code 2."""
     command = typer.main.get_command(app)
+    _received.clear()
+    in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set signal handlers
+    previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
         code = command.main(args=argv, prog_name="graphgen", standalone_mode=False)
     except TyperException as exc:  # unknown options, malformed values: typer's own usage errors
         _fail(exc.format_message())
-    except UsageError as exc:
-        _fail(str(exc))
+    except Interrupted as exc:
+        _fail("interrupted", code=exc.exit_code)
+    except Exception as exc:
+        if _received:  # cleanup after the signal failed too (a connection cut mid-commit, say): still the signal
+            _fail("interrupted", code=128 + _received[0])
+        if isinstance(exc, UsageError):
+            _fail(str(exc))
+        raise
     except (typer.Abort, KeyboardInterrupt):
         _fail("interrupted", code=130)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -119,7 +119,8 @@ class EntityGraph:
     def to_networkx(self, transactions: bool = False) -> networkx.MultiDiGraph:
         """A ``networkx.MultiDiGraph`` with nodes keyed ``(node_type, id)``.
 
-        Node attributes are the node table's columns; edges carry ``type`` (the relationship type)
+        Node attributes are ``type`` (the node type, as in :meth:`to_igraph` and the ``nodes`` keys), ``label``
+        (its Neo4j label) and the node table's columns; edges carry ``type`` (the relationship type)
         and their columns. With ``transactions=True`` every transaction is added as a ``TRANSACTION``
         edge between its accounts. Meant for analysis of small graphs: it builds Python objects.
         """
@@ -128,7 +129,7 @@ class EntityGraph:
         g = nx.MultiDiGraph()
         for name, spec in schema.NODES.items():
             rows = self.nodes[name].to_pylist()
-            g.add_nodes_from(((name, r[spec.id_column]), {"type": spec.label, **r}) for r in rows)
+            g.add_nodes_from(((name, r[spec.id_column]), {"type": name, "label": spec.label, **r}) for r in rows)
         edge_tables = [(spec, self.edges[name]) for name, spec in schema.EDGES.items()]
         for spec, table in edge_tables:
             g.add_edges_from(

@@ -131,8 +131,8 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
         return _times(np.where(t < NO_TIME, t, 0), t == NO_TIME)
 
     u = inverse["user"]  # old index of each published user, in id order
-    labels = {"users": _typed({"user_id": new_id["user"][u], **ring_columns(user_ring[u]), "role": role_column(user_role[u]),
-                               "fraud_confirmed_at": confirmed_column(user_confirmed[u])}, schema.LABELS["users"])}
+    labels = {"user": _typed({"user_id": new_id["user"][u], **ring_columns(user_ring[u]), "role": role_column(user_role[u]),
+                               "fraud_confirmed_at": confirmed_column(user_confirmed[u])}, schema.LABELS["user"])}
 
     is_account = m_type == NODE_TYPES.index("account")
     account_ring = np.full(nodes["account"].num_rows, -1, dtype=np.int64)
@@ -141,30 +141,30 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     account_role[m_node[is_account]] = m_role[is_account]
     account_confirmed = np.where(account_ring >= 0, user_confirmed[owner], NO_TIME)
     a = inverse["account"]
-    labels["accounts"] = _typed({"account_id": new_id["account"][a], **ring_columns(account_ring[a]),
+    labels["account"] = _typed({"account_id": new_id["account"][a], **ring_columns(account_ring[a]),
                                  "role": role_column(account_role[a]),
-                                 "fraud_confirmed_at": confirmed_column(account_confirmed[a])}, schema.LABELS["accounts"])
+                                 "fraud_confirmed_at": confirmed_column(account_confirmed[a])}, schema.LABELS["account"])
 
     # Transactions are already in time order (ties at random): their ids are their row numbers.
     txn_ids = np.arange(len(t_ts))
     ring_known = np.append(ring_confirmed, NO_TIME)[t_ring]
     txn_confirmed = np.where((t_ring >= 0) & (ring_known < NO_TIME), np.maximum(ring_known, t_ts), NO_TIME)
-    labels["transactions"] = _typed({"txn_id": txn_ids, **ring_columns(t_ring),
-                                     "fraud_confirmed_at": confirmed_column(txn_confirmed)}, schema.LABELS["transactions"])
+    labels["transaction"] = _typed({"txn_id": txn_ids, **ring_columns(t_ring),
+                                     "fraud_confirmed_at": confirmed_column(txn_confirmed)}, schema.LABELS["transaction"])
 
     count = {t: np.bincount(m_ring[m_type == NODE_TYPES.index(t)], minlength=n_rings) for t in NODE_TYPES}
     r = _invert(ring_new_id)
-    labels["rings"] = _typed({
+    labels["ring"] = _typed({
         "ring_id": ring_new_id[r], "typology": _decode(typology[r], tuple(typology_names())),
         "n_users": count["user"][r], "n_accounts": count["account"][r], "n_devices": count["device"][r],
         "n_ips": count["ip"][r], "n_transactions": np.bincount(t_ring[fraud], minlength=n_rings)[r],
         "active_from": _times(col(rings, "active_from")[r]), "active_to": _times(col(rings, "active_to")[r]),
-    }, schema.LABELS["rings"])
+    }, schema.LABELS["ring"])
     member_ids = _published_member_ids(m_type, m_node, new_id)
-    labels["ring_members"] = _typed({
+    labels["ring_member"] = _typed({
         "ring_id": ring_new_id[m_ring], "node_type": _decode(m_type, NODE_TYPES), "node_id": member_ids,
         "role": role_column(m_role),
-    }, schema.LABELS["ring_members"], order=np.lexsort((member_ids, np.argsort(np.argsort(NODE_TYPES))[m_type], ring_new_id[m_ring])))
+    }, schema.LABELS["ring_member"], order=np.lexsort((member_ids, np.argsort(np.argsort(NODE_TYPES))[m_type], ring_new_id[m_ring])))
 
     # -- features: nodes (with their synthetic PII), edges and transactions, side by side --------------
     def transactions() -> pa.Table:
@@ -178,7 +178,7 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
         }, schema.TRANSACTIONS)
 
     published_nodes, published_edges, transactions = run_parallel(
-        lambda: _publish_nodes(graph, new_id, inverse, stage_rng(seed, "labels.pii")),
+        lambda: _publish_nodes(graph, new_id, inverse, end, stage_rng(seed, "labels.pii")),
         lambda: _publish_edges(graph, new_id, inverse),
         transactions,
     )
@@ -194,11 +194,12 @@ def _published_member_ids(m_type: np.ndarray, m_node: np.ndarray, new_id: dict[s
     return out
 
 
-def _publish_nodes(graph: EntityGraph, new_id, inverse, rng) -> dict[str, pa.Table]:
+def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> dict[str, pa.Table]:
     users, devices, accounts, ips = (graph.nodes[t] for t in NODE_TYPES)
     u = inverse["user"]
     country = col(users, "country")
-    strings = pii.user_strings(np.arange(len(u)), col(users, "_kind")[u] != PERSON, col(users, "_family")[u], country[u], rng)
+    strings = pii.user_strings(col(users, "_kind")[u] != PERSON, col(users, "_family")[u], col(users, "_household")[u],
+                               country[u], rng)
     out = {"user": _typed({
         "user_id": np.arange(len(u)), **strings, "country": _decode(country[u], vocab.COUNTRY_CODES),
         "segment": _decode(col(users, "segment")[u], vocab.SEGMENTS), "created_at": _times(col(users, "created_at")[u]),
@@ -209,8 +210,8 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, rng) -> dict[str, pa.Tab
     first_seen = np.full(devices.num_rows, NO_TIME, dtype=np.int64)
     np.minimum.at(first_seen, col(link, "device_id"), col(link, "first_seen"))
     out["device"] = _typed({
-        "device_id": np.arange(len(d)), **pii.device_strings(col(devices, "os")[d], col(devices, "_browser")[d],
-                                                             col(devices, "_ua_version")[d], rng),
+        "device_id": np.arange(len(d)),
+        **pii.device_strings(col(devices, "device_type")[d], col(devices, "os")[d], first_seen[d], end, rng),
         "device_type": _decode(col(devices, "device_type")[d], vocab.DEVICE_TYPES),
         "os": _decode(col(devices, "os")[d], vocab.OPERATING_SYSTEMS),
         "first_seen": _times(np.where(first_seen == NO_TIME, 0, first_seen)[d], first_seen[d] == NO_TIME),
@@ -219,14 +220,14 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, rng) -> dict[str, pa.Tab
     a = inverse["account"]
     owner_country = country[col(accounts, "_owner")[a]]
     out["account"] = _typed({
-        "account_id": np.arange(len(a)), "account_number": pii.account_numbers(np.arange(len(a)), owner_country, rng),
+        "account_id": np.arange(len(a)), "account_number": pii.account_numbers(owner_country, rng),
         "account_type": _decode(col(accounts, "account_type")[a], vocab.ACCOUNT_TYPES),
         "opened_at": _times(col(accounts, "opened_at")[a]), "balance": col(accounts, "balance")[a],
     }, schema.NODES["account"])
 
     i = inverse["ip"]
     out["ip"] = _typed({
-        "ip_id": np.arange(len(i)), "address": pii.ip_addresses(np.arange(len(i)), rng),
+        "ip_id": np.arange(len(i)), "address": pii.ip_addresses(col(ips, "connection_type")[i], col(ips, "country")[i], rng),
         "is_vpn": col(ips, "is_vpn")[i], "is_hosting": col(ips, "is_hosting")[i],
         "connection_type": _decode(col(ips, "connection_type")[i], vocab.CONNECTION_TYPES),
         "country": _decode(col(ips, "country")[i], vocab.COUNTRY_CODES),

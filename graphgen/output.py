@@ -28,6 +28,12 @@ from graphgen.errors import UsageError
 from graphgen.graph import EntityGraph
 
 MANIFEST = "manifest.json"
+CHECKSUM = "manifest_sha256"  # of the manifest's other keys, so that the manifest itself is verified too
+
+
+def manifest_checksum(manifest: dict[str, Any]) -> str:
+    body = {k: v for k, v in manifest.items() if k != CHECKSUM}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def read_manifest(out: str | Path) -> dict[str, Any]:
@@ -35,9 +41,12 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise UsageError(f"{out} is not a complete graphgen output (no {MANIFEST}); run `graphgen build` first")
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get(CHECKSUM) != manifest_checksum(manifest):
+        raise UsageError(f"{path} is damaged or was edited (its checksum does not match); rebuild the folder")
+    return manifest
 
 
 def file_sha256(path: Path) -> str:

@@ -66,12 +66,13 @@ NODES: dict[str, NodeSpec] = {
     "user": NodeSpec(
         "user", "nodes/users.parquet",
         (("user_id", pa.int64()), ("name", pa.string()), ("email", pa.string()), ("phone", pa.string()),
-         ("country", pa.string()), ("segment", pa.string()), ("created_at", TIMESTAMP)),
+         ("address", pa.string()), ("country", pa.string()), ("segment", pa.string()), ("created_at", TIMESTAMP)),
         ("user_id",), label="User", id_column="user_id"),
     "device": NodeSpec(
         "device", "nodes/devices.parquet",
         (("device_id", pa.int64()), ("fingerprint", pa.string()), ("device_type", pa.string()),
-         ("os", pa.string()), ("user_agent", pa.string()), ("first_seen", TIMESTAMP)),
+         ("os", pa.string()), ("os_version", pa.string()), ("model", pa.string()), ("user_agent", pa.string()),
+         ("first_seen", TIMESTAMP)),
         ("device_id",), label="Device", id_column="device_id"),
     "account": NodeSpec(
         "account", "nodes/accounts.parquet",
@@ -122,26 +123,26 @@ TRANSACTIONS = TableSpec(
 _RING_LABEL_COLUMNS = (("is_fraud", pa.bool_()), ("ring_id", pa.int64()), ("typology", pa.string()))
 
 LABELS: dict[str, TableSpec] = {
-    "users": TableSpec(
-        "users", "labels/users.parquet",
+    "user": TableSpec(
+        "user", "labels/users.parquet",
         (("user_id", pa.int64()), *_RING_LABEL_COLUMNS, ("role", pa.string()), ("fraud_confirmed_at", TIMESTAMP)),
         ("user_id",)),
-    "accounts": TableSpec(
-        "accounts", "labels/accounts.parquet",
+    "account": TableSpec(
+        "account", "labels/accounts.parquet",
         (("account_id", pa.int64()), *_RING_LABEL_COLUMNS, ("role", pa.string()), ("fraud_confirmed_at", TIMESTAMP)),
         ("account_id",)),
-    "transactions": TableSpec(
-        "transactions", "labels/transactions.parquet",
+    "transaction": TableSpec(
+        "transaction", "labels/transactions.parquet",
         (("txn_id", pa.int64()), *_RING_LABEL_COLUMNS, ("fraud_confirmed_at", TIMESTAMP)),
         ("txn_id",)),
-    "rings": TableSpec(
-        "rings", "labels/rings.parquet",
+    "ring": TableSpec(
+        "ring", "labels/rings.parquet",
         (("ring_id", pa.int64()), ("typology", pa.string()), ("n_users", pa.int64()), ("n_accounts", pa.int64()),
          ("n_devices", pa.int64()), ("n_ips", pa.int64()), ("n_transactions", pa.int64()),
          ("active_from", TIMESTAMP), ("active_to", TIMESTAMP)),
         ("ring_id",)),
-    "ring_members": TableSpec(
-        "ring_members", "labels/ring_members.parquet",
+    "ring_member": TableSpec(
+        "ring_member", "labels/ring_members.parquet",
         (("ring_id", pa.int64()), ("node_type", pa.string()), ("node_id", pa.int64()), ("role", pa.string())),
         ("ring_id", "node_type", "node_id")),
 }
@@ -153,7 +154,7 @@ def all_specs() -> list[TableSpec]:
 
 
 # -- working shapes ------------------------------------------------------------------------------------
-I8, I16, I64, F32, F64, BOOL = pa.int8(), pa.int16(), pa.int64(), pa.float32(), pa.float64(), pa.bool_()
+I8, I64, F32, F64, BOOL = pa.int8(), pa.int64(), pa.float32(), pa.float64(), pa.bool_()
 
 
 def _working(name: str, columns: tuple[tuple[str, pa.DataType], ...],
@@ -162,8 +163,9 @@ def _working(name: str, columns: tuple[tuple[str, pa.DataType], ...],
 
 
 WORKING_NODES: dict[str, TableSpec] = {
-    "user": _working("user", (("country", I8), ("segment", I8), ("created_at", I64), ("_family", I64), ("_kind", I8))),
-    "device": _working("device", (("device_type", I8), ("os", I8), ("_browser", I8), ("_ua_version", I16))),
+    "user": _working("user", (("country", I8), ("segment", I8), ("created_at", I64), ("_family", I64), ("_household", I64),
+                              ("_kind", I8))),
+    "device": _working("device", (("device_type", I8), ("os", I8))),
     "account": _working("account", (("account_type", I8), ("opened_at", I64), ("balance", F64), ("_owner", I64),
                                     ("_primary", BOOL)), (("_owner", "user"),)),
     "ip": _working("ip", (("connection_type", I8), ("is_vpn", BOOL), ("is_hosting", BOOL), ("country", I8))),

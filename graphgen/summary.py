@@ -24,20 +24,21 @@ class Summary:
     @classmethod
     def of_labels(cls, rows: dict[str, int], labels: dict[str, pa.Table], stage_seconds: dict[str, float]) -> Summary:
         fraud = {}
-        for name in ("users", "accounts", "transactions"):
+        for name in ("user", "account", "transaction"):
             table = labels[name]
             is_fraud = table.column("is_fraud")
             confirmed = pc.sum(pc.is_valid(table.column("fraud_confirmed_at"))).as_py() or 0
             fraud[name] = (table.num_rows, pc.sum(is_fraud).as_py() or 0, confirmed)
-        return cls(rows, labels["rings"], fraud, stage_seconds)
+        return cls(rows, labels["ring"], fraud, stage_seconds)
 
     @classmethod
-    def of_output(cls, out: str | Path) -> Summary:
-        """Summarise an output folder from its manifest and label tables (the feature tables are not read)."""
-        folder = OutputFolder(out)
+    def of_output(cls, out: str | Path, verify: bool = True) -> Summary:
+        """Summarise an output folder from its manifest and label tables, after verifying every file."""
+        folder = OutputFolder(out, verify)
+        folder.verify()  # `stats` is also how a user checks a folder is intact
         rows = {spec.path: folder.rows(spec.path) for spec in schema.all_specs()}
-        labels = {name: folder.table(spec.path, columns=["is_fraud", "fraud_confirmed_at"] if name != "rings" else None)
-                  for name, spec in schema.LABELS.items() if name in ("users", "accounts", "transactions", "rings")}
+        labels = {name: folder.table(spec.path, columns=["is_fraud", "fraud_confirmed_at"] if name != "ring" else None)
+                  for name, spec in schema.LABELS.items() if name in ("user", "account", "transaction", "ring")}
         return cls.of_labels(rows, labels, folder.manifest.get("stage_seconds", {}))
 
     def tables(self) -> list[Table]:

@@ -24,7 +24,7 @@ from graphgen import __version__
 from graphgen.concurrency import WORKERS
 from graphgen.errors import UsageError
 from graphgen.graph import EntityGraph
-from graphgen.output import MANIFEST, file_sha256
+from graphgen.output import CHECKSUM, MANIFEST, file_sha256, manifest_checksum
 
 FORMAT_VERSION = 1
 
@@ -87,6 +87,7 @@ def write_graph(
         "files": files,
         "stage_seconds": {**graph.stage_seconds, **(extra_seconds or {})},
     }
+    manifest[CHECKSUM] = manifest_checksum(manifest)
     tmp = staging / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2))
     os.replace(tmp, staging / MANIFEST)
@@ -107,12 +108,16 @@ def _move_into_place(staging: Path, out: Path) -> None:
 def staged_folder(final: Path, overwrite: bool = True) -> Iterator[Path]:
     """Write into a hidden folder beside ``final``; it replaces ``final`` only if the block succeeds.
 
-    ``final`` is checked (see :func:`stage_output`) before the block runs, so bad paths fail early.
+    ``final`` is checked (see :func:`stage_output`) before the block runs, so bad paths fail early. A write
+    that fails (disk full, say) becomes one :class:`UsageError` line, with ``final`` untouched.
     """
     staging = stage_output(final, overwrite)
     try:
         yield staging
+        _move_into_place(staging, final)
+    except OSError as exc:  # disk full, quota, permissions: the folder is left as it was
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UsageError(f"cannot write {final}: {_describe_os_error(exc)}; nothing was written") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _move_into_place(staging, final)

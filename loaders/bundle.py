@@ -64,9 +64,10 @@ def import_arguments(database: str | object = "neo4j") -> list:
     return args
 
 
-def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None) -> Path:
+def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None, verify: bool = True) -> Path:
     """Write ``ROOT/neo4j/`` from the output folder ``ROOT``; returns the bundle folder."""
-    ds = OutputFolder(root)
+    ds = OutputFolder(root, verify)
+    ds.verify()
     with staged_folder(ds.root / BUNDLE_DIR) as staging:
         for node in NODE_SETS:
             table = node.rows(ds)

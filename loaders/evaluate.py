@@ -48,8 +48,8 @@ def ground_truth(out: Path, typology: str) -> dict[int, set]:
     """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`)."""
     query = REGISTRY[typology].query
     folder = OutputFolder(out)
-    members = folder.table(schema.LABELS["ring_members"].path).to_pandas()
-    rings = folder.table(schema.LABELS["rings"].path).to_pandas()
+    members = folder.table(schema.LABELS["ring_member"].path).to_pandas()
+    rings = folder.table(schema.LABELS["ring"].path).to_pandas()
     mine = members[members["ring_id"].isin(rings.query("typology == @typology")["ring_id"])]
     truth = {r: set(g["node_id"]) for r, g in mine[mine["node_type"] == query.node_type].groupby("ring_id")}
     if query.truth_via is not None:

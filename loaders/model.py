@@ -93,7 +93,7 @@ def _fraud_ids(labels: str, key: str) -> Callable[[OutputFolder], pa.Array]:
 
 def _member_ids(node_type: str) -> Callable[[OutputFolder], pa.Array]:
     def ids(ds: OutputFolder) -> pa.Array:
-        members = ds.table(schema.LABELS["ring_members"].path)
+        members = ds.table(schema.LABELS["ring_member"].path)
         return pc.unique(members.filter(pc.equal(members.column("node_type"), node_type)).column("node_id"))
 
     return ids
@@ -105,29 +105,29 @@ def _plain(path: str) -> Callable[[OutputFolder], pa.Table]:
 
 def _transactions(ds: OutputFolder) -> pa.Table:
     txns = ds.table(schema.TRANSACTIONS.path).select(["txn_id", "ts", "amount", "channel"])
-    truth = ds.table(schema.LABELS["transactions"].path)
+    truth = ds.table(schema.LABELS["transaction"].path)
     return txns.append_column("gt_ring_id", truth.column("ring_id")).append_column(
         "gt_confirmed_at", truth.column("fraud_confirmed_at"))
 
 
 NODE_SETS: tuple[NodeSet, ...] = (
-    NodeSet("User", "user_id", _with_ground_truth(schema.NODES["user"].path, schema.LABELS["users"].path, "user_id",
+    NodeSet("User", "user_id", _with_ground_truth(schema.NODES["user"].path, schema.LABELS["user"].path, "user_id",
                                                   ("ring_id", "role", "fraud_confirmed_at")),
-            _fraud_ids(schema.LABELS["users"].path, "user_id")),
+            _fraud_ids(schema.LABELS["user"].path, "user_id")),
     NodeSet("Device", "device_id", _plain(schema.NODES["device"].path), _member_ids("device")),
-    NodeSet("Account", "account_id", _with_ground_truth(schema.NODES["account"].path, schema.LABELS["accounts"].path,
+    NodeSet("Account", "account_id", _with_ground_truth(schema.NODES["account"].path, schema.LABELS["account"].path,
                                                         "account_id", ("ring_id", "role", "fraud_confirmed_at")),
-            _fraud_ids(schema.LABELS["accounts"].path, "account_id")),
+            _fraud_ids(schema.LABELS["account"].path, "account_id")),
     NodeSet("IP", "ip_id", _plain(schema.NODES["ip"].path), _member_ids("ip")),
-    NodeSet("Transaction", "txn_id", _transactions, _fraud_ids(schema.LABELS["transactions"].path, "txn_id")),
-    NodeSet("Ring", "ring_id", _plain(schema.LABELS["rings"].path)),
+    NodeSet("Transaction", "txn_id", _transactions, _fraud_ids(schema.LABELS["transaction"].path, "txn_id")),
+    NodeSet("Ring", "ring_id", _plain(schema.LABELS["ring"].path)),
 )
 NODE_SET = {n.label: n for n in NODE_SETS}
 
 
 _LABEL_OF = {"user": "User", "device": "Device", "account": "Account", "ip": "IP"}
 _TXNS = schema.TRANSACTIONS.path
-_MEMBERS = schema.LABELS["ring_members"].path
+_MEMBERS = schema.LABELS["ring_member"].path
 REL_SETS: tuple[RelSet, ...] = (
     *(RelSet(name, spec.rel_type, _LABEL_OF[spec.src_node], _LABEL_OF[spec.dst_node], spec.path, spec.src_column,
              spec.dst_column, tuple(c for c in spec.column_names if c not in (spec.src_column, spec.dst_column)))

@@ -19,6 +19,7 @@ A lock left by a killed load is broken with ``force_unlock`` (``--force-unlock``
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -35,6 +36,10 @@ from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
 from loaders.model import (GROUND_TRUTH_LABEL, LOCK_LABEL, META_LABEL, NODE_SET, NODE_SETS, REL_SETS, NodeSet, RelSet,
                            schema_statements)
+
+# The driver logs retries and dropped connections; the user gets the outcome as one line instead.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+logging.getLogger("neo4j").propagate = False
 
 LOADING, COMPLETE = "loading", "complete"
 HEARTBEAT_SECONDS = 5.0  # how often a running load touches its lock
@@ -54,8 +59,16 @@ class LoadReport:
         return sum(self.relationships.values()) / max(self.relationship_seconds, 1e-9)
 
 
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
 def connect(uri: str, user: str, password: str, database: str) -> Driver:
     """A verified driver; unreachable servers, bad credentials and unknown databases become UsageError."""
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in BOLT_SCHEMES:
+        # The driver's HTTP support is a preview without the transactions the loader relies on.
+        raise UsageError(f"unsupported Neo4j URI {uri!r}: the loader speaks Bolt; use {' or '.join(s + '://' for s in BOLT_SCHEMES[::3])}"
+                         "HOST:7687")
     try:
         driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     except (neo4j_errors.ConfigurationError, ValueError) as exc:

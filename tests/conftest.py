@@ -67,6 +67,11 @@ REPORTED: list[str] = []  # lines for the terminal summary (for example the ring
 def neo4j_server(tmp_path_factory):
     """A real Neo4j 5.26 server for the session; skipped with a reason only where Java/Maven are missing
     and GRAPHGEN_REQUIRE_NEO4J is not set (CI sets it, so there it fails instead of skipping)."""
+    yield from started_server(tmp_path_factory.mktemp("neo4j-home"))
+
+
+def started_server(home: Path):
+    """Build the harness if needed and run one server in ``home`` until the generator is closed."""
     import os
 
     from tests import neo4j_server as harness
@@ -77,7 +82,7 @@ def neo4j_server(tmp_path_factory):
             pytest.fail(f"the Neo4j tests are required here but {reason}")
         pytest.skip(reason)
     harness.build()
-    server = harness.Neo4jServer(tmp_path_factory.mktemp("neo4j-home"), NEO4J_PASSWORD).start()
+    server = harness.Neo4jServer(home, NEO4J_PASSWORD).start()
     yield server
     server.stop()
 

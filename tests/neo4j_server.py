@@ -49,9 +49,10 @@ def free_port() -> int:
 class Neo4jServer:
     """One embedded DBMS in ``home``; stops when :meth:`stop` closes its stdin (or this process dies)."""
 
-    def __init__(self, home: Path, password: str, heap: str = "2g"):
+    def __init__(self, home: Path, password: str, heap: str = "2g", browser: bool = False):
         self.home, self.password, self.heap = Path(home), password, heap
         self.port = free_port()
+        self.http_port = free_port() if browser else None  # serves Neo4j Browser at /browser/
         self.user = "neo4j"
         self._proc: subprocess.Popen | None = None
 
@@ -59,10 +60,15 @@ class Neo4jServer:
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
 
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
     def start(self, timeout: float = 240) -> Neo4jServer:
         self.home.mkdir(parents=True, exist_ok=True)
         log = (self.home / "server.log").open("w")
-        self._proc = subprocess.Popen(_java(self.heap, "serve", str(self.home), str(self.port), self.password),
+        extra = [str(self.http_port)] if self.http_port else []
+        self._proc = subprocess.Popen(_java(self.heap, "serve", str(self.home), str(self.port), self.password, *extra),
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
         ready = threading.Event()
 
@@ -78,6 +84,13 @@ class Neo4jServer:
                 self.stop()
                 raise RuntimeError(f"Neo4j did not start; see {self.home / 'server.log'} and {self.home / 'logs'}")
         return self
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would: no shutdown, no checkpoint."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
 
     def stop(self) -> None:
         if self._proc is None:

@@ -102,7 +102,7 @@ def test_each_typology_declares_its_roles_query_and_config():
 
 
 def test_roles_in_the_labels_are_the_declared_ones(small_graph):
-    members = small_graph.labels["ring_members"].to_pandas().merge(small_graph.labels["rings"].to_pandas(), on="ring_id")
+    members = small_graph.labels["ring_member"].to_pandas().merge(small_graph.labels["ring"].to_pandas(), on="ring_id")
     for (typology, node_type), group in members.groupby(["typology", "node_type"]):
         assert set(group["role"]) <= set(REGISTRY[typology].roles[node_type]), (typology, node_type)
 

@@ -162,3 +162,19 @@ def test_ci_runs_the_readme_test_command():
     main_job, test_command = blocks[0].strip(), blocks[1].strip()
     assert "graphgen build --preset small --out out" in main_job
     assert test_command in (root / ".ci" / "run").read_text()
+
+
+def test_help_and_confirmations_are_clean(tmp_path):
+    for command in (["build", "--help"], ["load", "neo4j", "--help"], ["export", "tabular", "--help"]):
+        result = run_cli(*command)
+        assert result.code == 0 and "<bool>" not in result.stdout, result.stdout
+    target = tmp_path / "schema.json"
+    result = run_cli("schema", "--out", str(target))
+    assert result.code == 0 and str(target) in result.stdout and target.is_file()
+
+
+def test_a_non_bolt_uri_is_one_line_without_driver_warnings(small_output, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-needed-here")
+    result = run_cli("load", "neo4j", str(small_output), "--uri", "http://localhost:7474")
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Bolt" in result.stderr

@@ -112,5 +112,5 @@ def test_extreme_but_valid_configs_build_consistent_graphs(config):
     event(f"rings planted: {sum(cfg.rings.share(n) > 0 for n in REGISTRY.names())} typologies")
     graph = graphgen.generate(cfg).validate()
     txns = graph.transactions
-    assert graph.labels["transactions"].num_rows == txns.num_rows
-    assert graph.labels["users"].num_rows == graph.nodes["user"].num_rows >= cfg.users
+    assert graph.labels["transaction"].num_rows == txns.num_rows
+    assert graph.labels["user"].num_rows == graph.nodes["user"].num_rows >= cfg.users

@@ -19,7 +19,7 @@ from gnn.features import GraphArrays, user_features
 from gnn.hetero import predict, train_gnn
 from gnn.models import MODELS, BenchRun
 from gnn.benchrun import fit_xgboost
-from gnn.pyg import DATASET_FILE, load_dataset, write_pyg
+from gnn.pyg import DATASET_FILE, read_dataset, write_pyg
 from gnn.splits import SPLITS, make_splits
 from gnn.tabular import LABEL_COLUMNS, build_training_set, write_tabular
 from tests.conftest import run_cli
@@ -40,7 +40,7 @@ def tabular(small_output):
 @pytest.fixture(scope="module")
 def dataset(small_output):
     write_pyg(small_output)
-    return load_dataset(small_output)
+    return read_dataset(small_output)
 
 
 def test_splits_are_disjoint_and_respect_creation_and_label_delay(graph):
@@ -49,7 +49,7 @@ def test_splits_are_disjoint_and_respect_creation_and_label_delay(graph):
     assert not (users[0] & users[1]) and not (users[0] & users[2]) and not (users[1] & users[2])
     assert sum(map(len, users)) == graph.num_nodes("user")
     created = col(graph.nodes["user"], "created_at")
-    truth = graph.labels["users"]
+    truth = graph.labels["user"]
     confirmed = truth.column("fraud_confirmed_at").cast("int64").fill_null(np.iinfo(np.int64).max).to_numpy()
     for name, split in splits.items():
         assert (created[split.users] < split.cutoff).all(), "a user observed before signing up"
@@ -69,12 +69,12 @@ def pd_ts(ms: int):
 
 def test_ring_grouped_split_keeps_each_ring_on_one_side(graph):
     splits = make_splits(graph, "ring", seed=1)
-    ring = graph.labels["users"].column("ring_id").fill_null(-1).to_numpy()
+    ring = graph.labels["user"].column("ring_id").fill_null(-1).to_numpy()
     side = {}
     for name, split in splits.items():
         for r in set(ring[split.users]) - {-1}:
             assert side.setdefault(r, name) == name, f"ring {r} on both sides"
-    assert len(side) == graph.labels["rings"].num_rows
+    assert len(side) == graph.labels["ring"].num_rows
 
 
 def test_features_only_use_what_happened_before_the_cutoff(graph):

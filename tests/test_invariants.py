@@ -116,19 +116,19 @@ def test_transfer_aggregates_match_the_transactions(small_graph, txns):
 
 def test_labels_cover_every_entity_and_agree_with_ring_tables(small_graph):
     labels = small_graph.labels
-    for name, node in (("users", "user"), ("accounts", "account")):
+    for name, node in (("user", "user"), ("account", "account")):
         table = frame(labels[name])
         assert len(table) == small_graph.num_nodes(node)
         assert (table["is_fraud"] == table["ring_id"].notna()).all()
-    tx = frame(labels["transactions"])
+    tx = frame(labels["transaction"])
     assert len(tx) == small_graph.transactions.num_rows
-    members = frame(labels["ring_members"])
-    rings = frame(labels["rings"])
+    members = frame(labels["ring_member"])
+    rings = frame(labels["ring"])
     counts = members.groupby(["ring_id", "node_type"]).size().unstack(fill_value=0)
     for node, column in (("user", "n_users"), ("account", "n_accounts"), ("device", "n_devices"), ("ip", "n_ips")):
         got = counts.get(node, pd.Series(0, index=counts.index)).reindex(rings["ring_id"], fill_value=0)
         np.testing.assert_array_equal(got.to_numpy(), rings[column].to_numpy())
-    fraud_users = frame(labels["users"]).query("is_fraud")
+    fraud_users = frame(labels["user"]).query("is_fraud")
     member_users = members.query("node_type == 'user'")
     assert set(fraud_users["user_id"]) == set(member_users["node_id"])
 

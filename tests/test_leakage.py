@@ -23,11 +23,11 @@ def separation(y, x) -> float:
 @pytest.fixture(scope="module")
 def tables(heavy):
     _, g = heavy
-    members = g.labels["ring_members"].to_pandas()
+    members = g.labels["ring_member"].to_pandas()
     return {
-        "users": (g.nodes["user"].to_pandas(), g.labels["users"].to_pandas()["is_fraud"].to_numpy()),
-        "accounts": (g.nodes["account"].to_pandas(), g.labels["accounts"].to_pandas()["is_fraud"].to_numpy()),
-        "transactions": (g.transactions.to_pandas(), g.labels["transactions"].to_pandas()["is_fraud"].to_numpy()),
+        "users": (g.nodes["user"].to_pandas(), g.labels["user"].to_pandas()["is_fraud"].to_numpy()),
+        "accounts": (g.nodes["account"].to_pandas(), g.labels["account"].to_pandas()["is_fraud"].to_numpy()),
+        "transactions": (g.transactions.to_pandas(), g.labels["transaction"].to_pandas()["is_fraud"].to_numpy()),
         "devices": (d := g.nodes["device"].to_pandas(), d["device_id"].isin(members.query("node_type == 'device'")["node_id"]).to_numpy()),
         "ips": (i := g.nodes["ip"].to_pandas(), i["ip_id"].isin(members.query("node_type == 'ip'")["node_id"]).to_numpy()),
     }

@@ -21,7 +21,7 @@ from graphgen import schema
 from loaders.bundle import import_arguments, write_bundle
 from graphgen.rings import REGISTRY
 from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
-from loaders.model import NODE_SETS, REL_SETS, schema_statements
+from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, schema_statements
 from loaders.online import load, wipe_database
 from tests import neo4j_server as harness
 from tests.conftest import NEO4J_PASSWORD, REPORTED, run_cli
@@ -49,6 +49,8 @@ def graph_counts(driver) -> dict[str, int]:
     for rel_type in sorted({r.rel_type for r in REL_SETS}):
         counts[rel_type] = query(driver, f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS c")[0]["c"]
     counts["GT_Fraud"] = query(driver, "MATCH (n:GT_Fraud) RETURN count(n) AS c")[0]["c"]
+    for label in (META_LABEL, LOCK_LABEL):
+        counts[label] = query(driver, f"MATCH (n:{label}) RETURN count(n) AS c")[0]["c"]
     return counts
 
 
@@ -67,6 +69,7 @@ def expected_counts(out: Path) -> dict[str, int]:
     fraud = sum(int(pq.read_table(out / f"labels/{t}.parquet", columns=["is_fraud"]).column(0).to_numpy().sum())
                 for t in ("users", "accounts", "transactions"))
     expected["GT_Fraud"] = fraud + len(members.query("node_type in ['device', 'ip']").drop_duplicates(["node_type", "node_id"]))
+    expected[META_LABEL], expected[LOCK_LABEL] = 1, 0  # one dataset, no load running
     return expected
 
 
@@ -90,7 +93,7 @@ def resumed(neo4j_server, driver, small_output):
     child.kill()
     child.wait()
     partial = graph_counts(driver)
-    report = load(small_output, neo4j_server.uri, neo4j_server.user, NEO4J_PASSWORD)
+    report = load(small_output, neo4j_server.uri, neo4j_server.user, NEO4J_PASSWORD, force_unlock=True)
     return partial, report
 
 
@@ -152,12 +155,16 @@ def ring_member(resumed, small_output) -> int:
 
 
 @pytest.mark.parametrize("path", cypher_files(), ids=lambda p: p.name)
-def test_every_cypher_file_runs(path, driver, ring_member):
+def test_every_cypher_file_runs_with_its_defaults(path, driver, ring_member):
     text = path.read_text()
     assert text.startswith("//") and "Parameters:" in text.split("\n\n")[0]
-    overrides = {"user_id": ring_member} if "$user_id" in text else {}
-    rows = query(driver, text, **parameters(driver, path, **overrides))
+    started = time.perf_counter()
+    rows = query(driver, text, **parameters(driver, path))
+    REPORTED.append(f"{path.name}: {len(rows)} rows in {time.perf_counter() - started:.1f} s with its defaults (small)")
     assert rows, f"{path.name} returned nothing on a graph with planted rings"
+    if "$user_id" in text:  # the default start shows a neighbourhood, not one lonely node
+        assert len(rows[0].get("user_ids") or rows) > 1 or len(rows) > 1, f"{path.name}: the default shows one user"
+        assert query(driver, text, **parameters(driver, path, user_id=ring_member)), f"{path.name} with a ring member"
 
 
 @pytest.mark.parametrize("typology", REGISTRY.names())
@@ -233,7 +240,7 @@ def test_bulk_bundle_imports_with_the_real_neo4j_admin(small_output, tmp_path):
         with GraphDatabase.driver(server.uri, auth=(server.user, NEO4J_PASSWORD), notifications_min_severity="OFF") as d:
             for statement in schema_statements():
                 d.execute_query(statement)
-            assert graph_counts(d) == expected_counts(small_output)
+            assert graph_counts(d) == {**expected_counts(small_output), META_LABEL: 0}  # no online load ran
             assert score_ring_queries(d, small_output)["kiting"]["recall"] >= 0.95, "the bulk-imported graph lost the cycles"
     finally:
         server.stop()

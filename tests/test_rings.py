@@ -22,7 +22,7 @@ def g(small_graph):
 
 @pytest.fixture(scope="module")
 def members(g) -> pd.DataFrame:
-    return g.labels["ring_members"].to_pandas().merge(g.labels["rings"].to_pandas(), on="ring_id")
+    return g.labels["ring_member"].to_pandas().merge(g.labels["ring"].to_pandas(), on="ring_id")
 
 
 def ms(series: pd.Series) -> np.ndarray:
@@ -30,7 +30,7 @@ def ms(series: pd.Series) -> np.ndarray:
 
 
 def test_every_registered_typology_is_planted(g):
-    rings = g.labels["rings"].to_pandas()
+    rings = g.labels["ring"].to_pandas()
     assert set(rings["typology"]) == set(typology_names())
     assert (rings.groupby("typology").size() >= 3).all()
 
@@ -129,7 +129,7 @@ def test_decoys_are_present(g, members):
 
 def test_fraud_rates_follow_the_config(heavy):
     config, graph = heavy
-    users = graph.labels["users"].to_pandas()
+    users = graph.labels["user"].to_pandas()
     established = config.users  # synthetic identities come on top of the population
     for name in typology_names():
         members = (users["typology"] == name).sum()
@@ -141,10 +141,10 @@ def test_fraud_rates_follow_the_config(heavy):
 
 def test_label_delay_follows_the_config(heavy):
     config, graph = heavy
-    users = graph.labels["users"].to_pandas().query("is_fraud")
+    users = graph.labels["user"].to_pandas().query("is_fraud")
     txns = graph.transactions.to_pandas()
     owner = graph.edges["has_account"].to_pandas().set_index("account_id")["user_id"]
-    fraud_txn = graph.labels["transactions"].to_pandas()["is_fraud"].to_numpy()
+    fraud_txn = graph.labels["transaction"].to_pandas()["is_fraud"].to_numpy()
     ring_txns = txns[fraud_txn]
     touched = pd.concat([
         pd.DataFrame({"user_id": owner.loc[ring_txns[side]].to_numpy(), "ts": ring_txns["ts"].to_numpy()})

@@ -50,7 +50,7 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     (devices, uses_device, ips, uses_ip), (accounts, transfers, scheduled) = run_parallel(links, money)
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
-        "_family": people.family, "_kind": people.kind,
+        "_family": people.family, "_household": people.household, "_kind": people.kind,
     })
     return EntityGraph(
         nodes={"user": users, "device": devices, "account": accounts, "ip": ips},

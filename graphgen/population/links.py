@@ -31,7 +31,6 @@ POOL_IPS_PER_USER = (1, 3)  # CGNAT and VPN users rotate through a few exits
 CGNAT_LOOKBACK_DAYS, VPN_LOOKBACK_DAYS = 120, 180
 PEOPLE_PER_HOTSPOT = 400
 WIFI_SESSION = (10 * 60_000, 3 * HOUR)
-BROWSER_VERSIONS = (110, 140)
 _OS_CHOICES = {
     vocab.DEVICE_TYPES.index(t): (
         np.array([vocab.OPERATING_SYSTEMS.index(o) for o, _ in opts]),
@@ -42,15 +41,14 @@ _OS_CHOICES = {
 
 
 def device_attributes(device_type: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Working columns of new devices of the given types: os, browser and app version codes."""
+    """Working columns of new devices of the given types: the OS (versions, models and browsers are drawn
+    when the graph is published, once each device's first sighting is known)."""
     n = len(device_type)
     os_code = np.zeros(n, dtype=np.int8)
     for t, (codes, weights) in _OS_CHOICES.items():
         mask = device_type == t
         os_code[mask] = codes[choose(weights / weights.sum(), int(mask.sum()), rng)]
-    browser = rng.integers(0, len(vocab.BROWSERS), size=n).astype(np.int8)
-    version = rng.integers(BROWSER_VERSIONS[0], BROWSER_VERSIONS[1] + 1, size=n).astype(np.int16)
-    return {"device_type": device_type.astype(np.int8), "os": os_code, "_browser": browser, "_ua_version": version}
+    return {"device_type": device_type.astype(np.int8), "os": os_code}
 
 
 def ip_attributes(connection: np.ndarray, country: np.ndarray, vpn: np.ndarray) -> dict[str, np.ndarray]:
@@ -183,11 +181,13 @@ def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, st
     new_home = home.copy()
     if len(churn):
         change_at = uniform_times(np.full(len(churn), start + DAY), np.full(len(churn), end - DAY), rng)
-        order = np.argsort(change_at)
-        churn = churn[order]
-        change[churn] = change_at[order]
+        # The ISP is national: IPs pass between households of one country, in the order they move.
+        order = np.lexsort((change_at, people.household_country[churn]))
+        churn, change_at = churn[order], change_at[order]
+        change[churn] = change_at
+        first_in_country = starts_of_runs(people.household_country[churn])
         new_home[churn[1:]] = home[churn[:-1]]
-        new_home[churn[0]] = new_ips(RESIDENTIAL, people.household_country[churn[:1]])[0]
+        new_home[churn[first_in_country]] = new_ips(RESIDENTIAL, people.household_country[churn[first_in_country]])
     switch = change[member_hh]
     before = first < switch
     parts.append(link_rows(members[before], home[member_hh[before]], first[before],
@@ -209,30 +209,47 @@ def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, st
     persons = people.of_kind(PERSON)
 
     def shared_pool(share: float, users_per_ip, connection: int, vpn: bool, lookback_days: float) -> None:
-        """Some people each use 1-3 IPs of a pool whose IPs are used by many people at once."""
+        """Some people each use 1-3 IPs of a pool whose IPs are used by many people at once.
+
+        Carrier pools are national: a subscriber's IPs are in their own country. VPN exits are wherever the
+        provider rents servers, mostly abroad."""
         users = persons[rng.random(len(persons)) < share]
         if not len(users):
             return
         per_user = rng.integers(POOL_IPS_PER_USER[0], POOL_IPS_PER_USER[1] + 1, len(users))
-        n_pool = max(1, round(per_user.sum() / users_per_ip.median))
-        pool = new_ips(connection, choose(vocab.COUNTRY_WEIGHTS, n_pool, rng), vpn)
-        # Popularity follows the configured users-per-IP distribution, so some IPs carry thousands.
-        weight = users_per_ip.draw(rng, n_pool).astype(float)
         user = np.repeat(users, per_user)
-        ip = pool[choose(weight / weight.sum(), len(user), rng)]
+        # One pool per country (VPN: one pool, its exits spread over countries); popularity inside a pool
+        # follows the configured users-per-IP distribution, so some IPs carry thousands.
+        group = np.zeros(len(user), dtype=np.int64) if vpn else people.country[user].astype(np.int64)
+        ip = np.empty(len(user), dtype=np.int64)
+        for g in np.unique(group):
+            mine = np.flatnonzero(group == g)
+            n_pool = max(1, round(len(mine) / users_per_ip.median))
+            country = choose(vocab.COUNTRY_WEIGHTS, n_pool, rng) if vpn else np.full(n_pool, g)
+            pool = new_ips(connection, country, vpn)
+            weight = users_per_ip.draw(rng, n_pool).astype(float)
+            ip[mine] = pool[choose(weight / weight.sum(), len(mine), rng)]
         parts.append(link_rows(user, ip, life_start(people.created[user], start, lookback_days, rng), np.full(len(user), end)))
 
     shared_pool(decoys.mobile_share, decoys.cgnat_users, MOBILE_NET, False, CGNAT_LOOKBACK_DAYS)
     shared_pool(decoys.vpn_share, decoys.vpn_users_per_exit, HOSTING, True, VPN_LOOKBACK_DAYS)
 
-    # Public Wi-Fi: short sessions at popular hotspots; strangers come and go, sometimes one after another.
+    # Public Wi-Fi: short sessions at popular hotspots of one's own country; strangers come and go, sometimes
+    # one after another.
     wifi_users = persons[rng.random(len(persons)) < decoys.public_wifi_share]
     if len(wifi_users):
         sessions = decoys.wifi_sessions.draw(rng, len(wifi_users))
         user = np.repeat(wifi_users, sessions)
         n_hotspots = max(1, len(persons) // PEOPLE_PER_HOTSPOT)
-        hotspot = new_ips(BUSINESS_NET, choose(vocab.COUNTRY_WEIGHTS, n_hotspots, rng))
-        ip = hotspot[choose(popularity(n_hotspots, 1.0, rng), len(user), rng)]
+        hotspot_country = choose(vocab.COUNTRY_WEIGHTS, n_hotspots, rng)
+        hotspot = new_ips(BUSINESS_NET, hotspot_country)
+        popular = popularity(n_hotspots, 1.0, rng)
+        ip = np.empty(len(user), dtype=np.int64)
+        country = people.country[user]
+        for c in np.unique(country):
+            mine, here = np.flatnonzero(country == c), np.flatnonzero(hotspot_country == c)
+            here = here if len(here) else np.arange(n_hotspots)  # a country too small for a hotspot of its own
+            ip[mine] = hotspot[here[choose(popular[here] / popular[here].sum(), len(mine), rng)]]
         t = uniform_times(np.maximum(people.created[user], start), np.full(len(user), end - WIFI_SESSION[1] - HOUR), rng)
         parts.append(link_rows(user, ip, t, t + rng.integers(*WIFI_SESSION, len(user))))
 

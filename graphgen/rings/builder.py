@@ -135,7 +135,8 @@ class RingBuilder:
         self.graph.nodes["user"] = append_rows(
             self.graph.nodes["user"], country=country,
             segment=choose(vocab.SEGMENT_WEIGHTS_PERSON, n, rng).astype(np.int8),
-            created_at=created, _family=np.full(n, -1, dtype=np.int64), _kind=np.full(n, PERSON, dtype=np.int8),
+            created_at=created, _family=np.full(n, -1, dtype=np.int64), _household=np.full(n, -1, dtype=np.int64),
+            _kind=np.full(n, PERSON, dtype=np.int8),
         )
         users = np.arange(first_user, first_user + n)
         device = self.add_devices(np.where(rng.random(n) < SYNTHETIC_MOBILE_SHARE, vocab.MOBILE, vocab.DESKTOP))
