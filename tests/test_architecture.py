@@ -96,6 +96,7 @@ def test_each_typology_declares_its_roles_query_and_config():
     config = resolve_config("small")
     for name, typology in REGISTRY.items():
         assert typology.query.file in cypher, name
+        assert (ROOT / "cypher" / "graph" / typology.query.file).is_file(), f"{name}: no graph form for Browser"
         assert set(typology.roles) <= set(NODE_TYPES) and typology.roles.get("user"), name
         assert set(r for roles in typology.roles.values() for r in roles) <= set(role_names())
         assert isinstance(getattr(config.rings, name), typology.config_model)

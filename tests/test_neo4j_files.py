@@ -62,7 +62,7 @@ def test_guide_walks_through_every_query_file():
 def test_every_relationship_type_and_label_is_from_the_fixed_set():
     labels = {n.label for n in NODE_SETS} | {GROUND_TRUTH_LABEL}
     types = {r.rel_type for r in REL_SETS}
-    for path in (ROOT / "cypher").glob("*.cypher"):
+    for path in (ROOT / "cypher").rglob("*.cypher"):
         code = re.sub(r"^//.*$", "", path.read_text(), flags=re.M)
         relationship_patterns = re.findall(r"\[\w*:([\w|]+)", code)
         used_types = {t for group in relationship_patterns for t in group.split("|")}

@@ -1,0 +1,123 @@
+"""Neo4j Browser for real: the test server serves Browser, headless Chromium (Debian's package, driven by
+Playwright) logs in, applies the style exactly as the guide says, runs each ring query's graph form with its
+`:param` line and checks what a user sees: the ring drawn (as many nodes and relationships as the query
+returns), styled from graphgen.grass, fraud marked, no error. GRAPHGEN_SCREENSHOTS=DIR saves one screenshot
+per typology there (`docs/make_screenshots.sh` refreshes the README's)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from neo4j import GraphDatabase
+
+from graphgen.rings import REGISTRY
+from loaders.evaluate import CYPHER, documented_parameters
+from loaders.online import load
+from tests.conftest import NEO4J_PASSWORD, run_cli
+
+pytestmark = pytest.mark.neo4j
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]  # no calls out of this machine
+GRASS = (CYPHER / "graphgen.grass").read_text()
+STYLE = dict(re.findall(r"^(node\.\w+|node) \{ [^}]*?color: (#[0-9A-F]{6});", GRASS, flags=re.M))
+
+
+def _browser_or_skip():
+    if CHROMIUM is None or shutil.which("java") is None:
+        reason = "no Chromium (apt-get install chromium) or no Java here"
+        if os.environ.get("GRAPHGEN_REQUIRE_NEO4J"):
+            pytest.fail(f"the Browser test is required here but {reason}")
+        pytest.skip(reason)
+    return pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    playwright_api = _browser_or_skip()
+    from tests import neo4j_server as harness
+
+    harness.build()
+    out = tmp_path_factory.mktemp("browser") / "out"
+    assert run_cli("build", "--preset", "fraud_heavy", "--users", "3000", "--seed", "3", "--out", str(out), "-q").code == 0
+    server = harness.Neo4jServer(tmp_path_factory.mktemp("browser-home"), NEO4J_PASSWORD, browser=True).start()
+    try:
+        load(out, server.uri, server.user, NEO4J_PASSWORD)
+        yield server, playwright_api
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    srv, playwright_api = server
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(srv.browser_url)
+        # The connect form is pre-filled with the Bolt address the server really listens on.
+        assert page.get_by_test_id("boltaddress").input_value() == f"127.0.0.1:{srv.port}"
+        page.get_by_test_id("username").fill(srv.user)
+        page.get_by_test_id("password").fill(NEO4J_PASSWORD)
+        page.get_by_test_id("connect").click()
+        page.get_by_test_id("connect").wait_for(state="detached", timeout=30_000)
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+def run(page, command: str) -> None:
+    """Type a command into Browser's editor as a user does, and run it."""
+    page.locator(".monaco-editor").first.click()
+    page.keyboard.insert_text(command)
+    page.get_by_test_id("editor-Run").click()
+
+
+def query_text(path: Path) -> str:
+    return "\n".join(line for line in path.read_text().splitlines() if not line.startswith("//"))
+
+
+def test_the_style_applies_as_the_guide_says(page):
+    assert ":style" in (CYPHER / "guide.md").read_text() and not GRASS.lstrip().startswith(("/", "//"))
+    run(page, ":style " + GRASS)
+    page.get_by_text("node.User").first.wait_for(timeout=15_000)  # Browser echoes the style it took
+    assert not page.get_by_test_id("frameError").count() and not page.errors, page.errors
+
+
+@pytest.mark.parametrize("typology", REGISTRY.names())
+def test_each_ring_query_draws_its_ring_styled(typology, page, server, tmp_path):
+    srv, _ = server
+    path = CYPHER / "graph" / REGISTRY[typology].query.file
+    params_line = documented_parameters(path)
+    with GraphDatabase.driver(srv.uri, auth=(srv.user, NEO4J_PASSWORD), notifications_min_severity="OFF") as driver:
+        params = driver.execute_query(f"RETURN {params_line} AS p").records[0]["p"]
+        records = driver.execute_query(query_text(path), params).records
+        nodes = {n.element_id: n for r in records for n in r["p"].nodes}
+        rels = {rel.element_id for r in records for rel in r["p"].relationships}
+    assert nodes, f"{path.name} found no ring to draw"
+    frames = page.locator("[data-testid='frame']").count()
+    run(page, f":param {params_line}")
+    run(page, query_text(path))
+    page.wait_for_function(f"document.querySelectorAll(\"[data-testid='frame']\").length >= {frames + 2}")
+    frame = page.locator("[data-testid='frame']").first
+    frame.locator("svg g.node").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the layout settle before counting and taking the picture
+    assert frame.locator("svg g.node").count() == len(nodes)
+    assert frame.locator("svg g.relationship").count() == len(rels)
+    outlines = frame.locator("svg g.node circle.b-outline")
+    fills = outlines.evaluate_all("cs => cs.map(c => [c.getAttribute('fill'), c.getAttribute('stroke'), c.getAttribute('stroke-width')])")
+    users = [n for n in nodes.values() if "User" in n.labels]
+    assert sum(f == STYLE["node.User"] for f, _, _ in fills) == len(users), "users are not drawn in the style's colour"
+    fraud = sum("GT_Fraud" in n.labels for n in nodes.values())
+    assert fraud and sum(s == "#E83E3E" and w == "6px" for _, s, w in fills) == fraud, "fraud is not marked"
+    assert "Error" not in frame.inner_text() and not page.errors, page.errors
+    if os.environ.get("GRAPHGEN_SCREENSHOTS"):
+        target = Path(os.environ["GRAPHGEN_SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        frame.screenshot(path=str(target / f"{typology}.png"))
