@@ -247,34 +247,35 @@ def _mod97(chars: np.ndarray) -> np.ndarray:
 
 def account_numbers(country: np.ndarray, rng: np.random.Generator) -> pa.Array:
     """Unique, valid IBANs: the owner's country, a real bank of it, random account digits, check digits."""
-    out = np.empty(len(country), dtype=object)
-    for code, cc in enumerate(vocab.COUNTRY_CODES):
-        rows = np.flatnonzero(country == code)
-        if len(rows):
-            out[rows] = _ibans(cc, len(rows), rng)
-    return pa.array(out, pa.string())
+    order = np.argsort(country, kind="stable")
+    bounds = np.searchsorted(country[order], np.arange(len(vocab.COUNTRY_CODES) + 1))
+    parts = [_ibans(cc, int(bounds[code + 1] - bounds[code]), rng) for code, cc in enumerate(vocab.COUNTRY_CODES)
+             if bounds[code + 1] > bounds[code]]
+    back = np.empty(len(country), dtype=np.int64)
+    back[order] = np.arange(len(country))  # rows were grouped by country; put them back in the caller's order
+    return pa.concat_arrays(parts).take(pa.array(back)) if parts else pa.array([], pa.string())
 
 
-def _ibans(cc: str, n: int, rng: np.random.Generator) -> np.ndarray:
+def _ibans(cc: str, n: int, rng: np.random.Generator) -> pa.Array:
     spec = bank_registry.get_iban_spec(cc)
     banks = _banks(cc)
     bank = banks[choose(1.0 / np.arange(1, len(banks) + 1) ** 1.1, n, rng)]  # a few big banks hold most accounts
-    bban = np.zeros(n, dtype=object)
-    while True:
-        body = _bban(cc, spec, bank, rng)
-        bban = body
-        repeated = pd.Series(bban).duplicated().to_numpy()
-        if not repeated.any():
+    bban = _bban(cc, spec, bank, rng)
+    while True:  # two accounts that drew the same number: only those draw again
+        repeated = np.flatnonzero(pd.Series(bban.view(f"S{bban.shape[1]}").ravel()).duplicated().to_numpy())
+        if not len(repeated):
             break
-        bank[repeated] = bank[repeated]  # same bank, new account digits on the next pass
-    text = np.array([f"{b}{cc}00" for b in bban])
-    chars = text.astype(f"S{len(text[0])}").view(np.uint8).reshape(n, -1).astype(np.int64)
-    check = 98 - _mod97(chars)
-    return np.array([f"{cc}{c:02d}{b}" for c, b in zip(check, bban)], dtype=object)
+        bban[repeated] = _bban(cc, spec, bank[repeated], rng)
+    country = np.frombuffer(cc.encode(), dtype=np.uint8)
+    check = 98 - _mod97(np.hstack([bban, np.tile(np.append(country, [ord("0")] * 2), (n, 1))]).astype(np.int64))
+    check_digits = np.column_stack([check // 10, check % 10]).astype(np.uint8) + ord("0")
+    iban = np.ascontiguousarray(np.hstack([np.tile(country, (n, 1)), check_digits, bban]))
+    return pa.array(iban.view(f"S{iban.shape[1]}").ravel()).cast(pa.string())
 
 
 def _bban(cc: str, spec, bank: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The national part: bank code, branch, account digits and national check digits where the country has them."""
+    """The national part, as rows of ASCII codes: bank code, branch, account digits and national check digits
+    where the country has them."""
     n, length = len(bank), spec.bban_length
     pos = spec.positions
     C = bank_registry.Component
@@ -312,7 +313,7 @@ def _bban(cc: str, spec, bank: np.ndarray, rng: np.random.Generator) -> np.ndarr
         for column in digits[:, :19].T:
             value = (value * 10 + column) % 97
         chars[:, 19:21] = ord("0") + _digit_matrix(98 - (value * 100) % 97, 2)
-    return np.array([row.tobytes().decode() for row in chars.astype(np.uint8)], dtype=object)
+    return np.ascontiguousarray(chars.astype(np.uint8))
 
 
 # -- devices ----------------------------------------------------------------------------------------------
@@ -353,15 +354,29 @@ def device_strings(device_type: np.ndarray, os_code: np.ndarray, first_seen: np.
             lag = rng.integers(0, 4, len(rows))  # majors behind the newest at the snapshot
             version[rows] = np.array([x for x, _, _ in versions])[v]
             model[rows] = np.array([x for x, _, _ in models])[m]
-            agent[rows] = [_user_agent(os_name, version[r], model[r], browsers[bi][0], snapshot, la)
-                           for r, bi, la in zip(rows, b, lag)]
+            # One user agent per distinct (version, model, browser, lag), packed into one integer key.
+            key = ((v.astype(np.int64) * len(models) + m) * len(browsers) + b) * 4 + lag
+            combos, which = np.unique(key, return_inverse=True)
+            rest, cl = np.divmod(combos, 4)
+            rest, cb = np.divmod(rest, len(browsers))
+            cv, cm = np.divmod(rest, len(models))
+            agents = np.array([_user_agent(os_name, versions[x][0], models[y][0], browsers[z][0], snapshot, int(w))
+                               for x, y, z, w in zip(cv, cm, cb, cl)], dtype=object)
+            agent[rows] = agents[which]
     fingerprint = _hex(rng.integers(0, 2**62, n), 16)
     return {"fingerprint": fingerprint, "os_version": pa.array(version, pa.string()), "model": pa.array(model, pa.string()),
             "user_agent": pa.array(agent, pa.string())}
 
 
 def _hex(values: np.ndarray, width: int) -> pa.Array:
-    return pa.array([f"{v:0{width}x}" for v in values.tolist()], pa.string())
+    """Non-negative integers as zero-padded lower-case hexadecimal strings of ``width`` characters."""
+    rest = np.asarray(values, dtype=np.uint64).copy()
+    chars = np.empty((len(rest), width), dtype=np.uint8)
+    symbols = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    for position in range(width - 1, -1, -1):
+        rest, digit = np.divmod(rest, np.uint64(16))
+        chars[:, position] = symbols[digit]
+    return pa.array(chars.view(f"S{width}").ravel()).cast(pa.string())
 
 
 @cache
