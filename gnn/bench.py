@@ -31,20 +31,10 @@ BOOTSTRAP = 200  # resamples of the test users for confidence intervals
 FEW_POSITIVES = 50  # below this many test positives, figures are flagged as too uncertain to rank models
 
 
-def bootstrap_interval(values, rng: np.random.Generator) -> list[float]:
-    """95% interval of a statistic over resamples: ``values(index)`` computes it on resampled rows."""
-    stats = [values(rng.integers(0, values.n, values.n)) for _ in range(BOOTSTRAP)]
+def bootstrap_interval(n: int, stat: Callable[[np.ndarray], float], rng: np.random.Generator) -> list[float]:
+    """95% interval of ``stat(rows)`` over resamples of ``n`` rows (with replacement)."""
+    stats = [stat(rng.integers(0, n, n)) for _ in range(BOOTSTRAP)]
     return [float(np.nanpercentile(stats, 2.5)), float(np.nanpercentile(stats, 97.5))]
-
-
-class _Resampled:
-    """A statistic of the test users, recomputed on any resample of their rows."""
-
-    def __init__(self, n: int, stat):
-        self.n, self.stat = n, stat
-
-    def __call__(self, index: np.ndarray) -> float:
-        return self.stat(index)
 
 
 def evaluate(scores: Scores, training: TrainingSet, seed: int = 0) -> dict:
@@ -63,7 +53,7 @@ def evaluate(scores: Scores, training: TrainingSet, seed: int = 0) -> dict:
         mine = np.flatnonzero(test.typology == t)
         if not len(mine):
             return None
-        return bootstrap_interval(_Resampled(len(mine), lambda index: float(in_top[mine[index]].mean())), rng)
+        return bootstrap_interval(len(mine), lambda index: float(in_top[mine[index]].mean()), rng)
 
     precision, recall, thresholds = precision_recall_curve(val.label, scores.val)
     f1_val = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
@@ -75,7 +65,7 @@ def evaluate(scores: Scores, training: TrainingSet, seed: int = 0) -> dict:
         "f1": float(f1_score(y, scores.test >= threshold)),
         "recall_by_typology": {t: float(in_top[test.typology == t].mean()) if (test.typology == t).any() else None
                                for t in typology_names()},
-        "auprc_ci": bootstrap_interval(_Resampled(len(y), auprc), rng),
+        "auprc_ci": bootstrap_interval(len(y), auprc, rng),
         "recall_by_typology_ci": {t: typology_ci(t) for t in typology_names()},
         "positives_by_typology": {t: int((test.typology == t).sum()) for t in typology_names()},
     }

@@ -177,7 +177,7 @@ def _check_sorted_unique(where: str, table: pa.Table, spec: schema.TableSpec) ->
     """Rows strictly increasing by ``spec.sort_key`` (sorted, and the key unique)."""
     keys = [col(table, c) for c in spec.sort_key if not pa.types.is_string(table.schema.field(c).type)]
     if table.num_rows < 2 or len(keys) != len(spec.sort_key):
-        return  # keys with strings (ring_members' node type) are checked by their integer parts' order only
+        return  # keys with a string column (ring_members' node type) are not checked here
     order = np.lexsort(keys[::-1])
     if not np.array_equal(order, np.arange(table.num_rows)):
         raise ValueError(f"{where} is not sorted by {spec.sort_key}")

@@ -120,9 +120,7 @@ class OutputFolder:
         self.check(path)
         try:
             return pq.read_table(self.root / path, columns=columns)
-        except OSError as exc:  # also pyarrow's own decoding errors (ArrowIOError), with --no-verify
-            raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
-        except pa.ArrowException as exc:
+        except (OSError, pa.ArrowException) as exc:  # damage pyarrow notices itself, with --no-verify
             raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
 
     def batches(self, path: str, batch_size: int = 1 << 16, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:

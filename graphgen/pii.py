@@ -49,6 +49,12 @@ def _ascii(text: str) -> str:
 def _pools(country: str) -> dict[str, pa.Array]:
     fake = Faker(locales.FAKER_LOCALE[country])
     fake.seed_instance(POOL_SEED)
+    # Some providers build word lists through sets (it_IT's cities), whose order changes with PYTHONHASHSEED:
+    # draws from them would differ between processes. Sorted word lists make the pools the same in every process.
+    for provider in fake.get_providers():
+        for name, value in vars(type(provider)).items():
+            if isinstance(value, (set, frozenset, list, tuple)) and value and all(isinstance(v, str) for v in value):
+                setattr(provider, name, tuple(sorted(value)))
 
     def unique(draw, n: int) -> list[str]:
         return list(dict.fromkeys(draw() for _ in range(n)))
@@ -67,14 +73,23 @@ def _join(*parts, sep: str = "") -> pa.Array:
     return pc.binary_join_element_wise(*parts, sep)
 
 
-def _digits(values: np.ndarray, width: int) -> pa.Array:
-    """Non-negative integers as zero-padded decimal strings of ``width`` characters."""
+DECIMAL, HEXADECIMAL = b"0123456789", b"0123456789abcdef"
+
+
+def _symbols(values: np.ndarray, width: int, alphabet: bytes = DECIMAL) -> np.ndarray:
+    """Non-negative integers written in the alphabet's base, zero-padded: one row of ASCII codes per value."""
+    base, symbols = np.uint64(len(alphabet)), np.frombuffer(alphabet, dtype=np.uint8)
     rest = np.asarray(values, dtype=np.uint64).copy()
     chars = np.empty((len(rest), width), dtype=np.uint8)
-    for position in range(width - 1, -1, -1):
-        rest, digit = np.divmod(rest, np.uint64(10))
-        chars[:, position] = ord("0") + digit
-    return pa.array(chars.view(f"S{width}").ravel()).cast(pa.string())
+    for position in range(width - 1, -1, -1):  # one pass per character position, not per value
+        rest, digit = np.divmod(rest, base)
+        chars[:, position] = symbols[digit]
+    return chars
+
+
+def _fixed_width(values: np.ndarray, width: int, alphabet: bytes = DECIMAL) -> pa.Array:
+    """Non-negative integers as zero-padded strings of ``width`` characters in the alphabet's base."""
+    return pa.array(_symbols(values, width, alphabet).view(f"S{width}").ravel()).cast(pa.string())
 
 
 def _take(values: pa.Array, index: np.ndarray) -> pa.Array:
@@ -88,7 +103,7 @@ def _made_unique(values: pa.Array, rng: np.random.Generator, width: int = 4) -> 
         repeated = series.duplicated().to_numpy()
         if not repeated.any():
             return pa.array(series.to_numpy(), pa.string())
-        tags = _digits(rng.integers(0, 10**width, int(repeated.sum())), width).to_pylist()
+        tags = _fixed_width(rng.integers(0, 10**width, int(repeated.sum())), width).to_pylist()
         local, domain = series[repeated].str.split("@", n=1).str[0], series[repeated].str.split("@", n=1).str[1]
         series[repeated] = local + "." + pd.Series(tags, index=local.index) + "@" + domain
 
@@ -154,7 +169,7 @@ def _country_strings(cc: str, is_business: np.ndarray, family: np.ndarray, house
                 _join(f_ascii, l_ascii, sep="_"), _join(l_ascii, f_ascii, sep=".")]
     which = choose(np.array([0.4, 0.2, 0.15, 0.1, 0.15]), n, rng)
     local = pc.choose(pa.array(which.astype(np.int8)), *patterns)
-    year = _digits(rng.integers(60, 106, n) % 100, 2)
+    year = _fixed_width(rng.integers(60, 106, n) % 100, 2)
     local = pc.if_else(pa.array(rng.random(n) < EMAIL_YEAR_SHARE), _join(local, year), local)
     domains = {**locales.GLOBAL_EMAIL, **locales.LOCAL_EMAIL.get(cc, {})}
     names, weights = np.array(list(domains)), np.array(list(domains.values()), dtype=float)
@@ -211,7 +226,7 @@ def _phones(cc: str, n: int, rng: np.random.Generator) -> pa.Array:
     """E.164 mobile numbers in the country's numbering plan."""
     dial, prefixes, length = _mobile_plan(cc)
     national = _join(pc.cast(pa.array(prefixes[rng.integers(0, len(prefixes), n)]), pa.string()),
-                     _digits(rng.integers(0, 10 ** (length - 4), n), length - 4))
+                     _fixed_width(rng.integers(0, 10 ** (length - 4), n), length - 4))
     return _join(pa.array(np.full(n, f"+{dial}")), national)
 
 
@@ -229,11 +244,6 @@ def _banks(cc: str) -> np.ndarray:
     spec = bank_registry.get_iban_spec(cc)
     width = spec.positions[bank_registry.Component.BANK_CODE].end - spec.positions[bank_registry.Component.BANK_CODE].start
     return np.array(sorted({b.bank_code for b in banks if len(b.bank_code) == width}))
-
-
-def _digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
-    return np.asarray(_digits(values, width).to_numpy(zero_copy_only=False).astype(f"S{width}").view(np.uint8)
-                      .reshape(-1, width) - ord("0"), dtype=np.int64)
 
 
 def _mod97(chars: np.ndarray) -> np.ndarray:
@@ -268,8 +278,7 @@ def _ibans(cc: str, n: int, rng: np.random.Generator) -> pa.Array:
         bban[repeated] = _bban(cc, spec, bank[repeated], rng)
     country = np.frombuffer(cc.encode(), dtype=np.uint8)
     check = 98 - _mod97(np.hstack([bban, np.tile(np.append(country, [ord("0")] * 2), (n, 1))]).astype(np.int64))
-    check_digits = np.column_stack([check // 10, check % 10]).astype(np.uint8) + ord("0")
-    iban = np.ascontiguousarray(np.hstack([np.tile(country, (n, 1)), check_digits, bban]))
+    iban = np.ascontiguousarray(np.hstack([np.tile(country, (n, 1)), _symbols(check, 2), bban]))
     return pa.array(iban.view(f"S{iban.shape[1]}").ravel()).cast(pa.string())
 
 
@@ -290,12 +299,12 @@ def _bban(cc: str, spec, bank: np.ndarray, rng: np.random.Generator) -> np.ndarr
     digits = chars - ord("0")
     if cc == "BE":  # the last two digits: the first ten mod 97 (97 for 0)
         value = (digits[:, :10] * 10 ** np.arange(9, -1, -1)).sum(axis=1) % 97
-        chars[:, 10:12] = ord("0") + _digit_matrix(np.where(value == 0, 97, value), 2)
+        chars[:, 10:12] = _symbols(np.where(value == 0, 97, value), 2)
     elif cc == "FR":  # RIB key over bank, branch and account
         def number(a, b):
             return (digits[:, a:b] * 10 ** np.arange(b - a - 1, -1, -1)).sum(axis=1)
         key = 97 - (89 * number(0, 5) + 15 * number(5, 10) + 3 * number(10, 21)) % 97
-        chars[:, 21:23] = ord("0") + _digit_matrix(key, 2)
+        chars[:, 21:23] = _symbols(key, 2)
     elif cc == "ES":  # two control digits: bank+branch, then account (weights 1, 2, 4, 8, 5, 10, 9, 7, 3, 6)
         weights = np.array([1, 2, 4, 8, 5, 10, 9, 7, 3, 6])
 
@@ -312,7 +321,7 @@ def _bban(cc: str, spec, bank: np.ndarray, rng: np.random.Generator) -> np.ndarr
         value = np.zeros(n, dtype=np.int64)
         for column in digits[:, :19].T:
             value = (value * 10 + column) % 97
-        chars[:, 19:21] = ord("0") + _digit_matrix(98 - (value * 100) % 97, 2)
+        chars[:, 19:21] = _symbols(98 - (value * 100) % 97, 2)
     return np.ascontiguousarray(chars.astype(np.uint8))
 
 
@@ -342,10 +351,9 @@ def device_strings(device_type: np.ndarray, os_code: np.ndarray, first_seen: np.
     for o, os_name in enumerate(vocab.OPERATING_SYSTEMS):
         for t, type_name in enumerate(vocab.DEVICE_TYPES):
             rows = np.flatnonzero((os_code == o) & (device_type == t))
-            models = locales.MODELS.get((os_name, type_name)) or locales.MODELS.get((os_name, "mobile")) \
-                or locales.MODELS.get((os_name, "tablet")) or locales.MODELS[(os_name, "desktop")]
             if not len(rows):
                 continue
+            models = locales.MODELS[(os_name, type_name)]
             versions = locales.OS_VERSIONS[os_name]
             v = _pick_released(first_seen[rows], versions, rng)
             m = _pick_released(first_seen[rows], models, rng)
@@ -363,20 +371,9 @@ def device_strings(device_type: np.ndarray, os_code: np.ndarray, first_seen: np.
             agents = np.array([_user_agent(os_name, versions[x][0], models[y][0], browsers[z][0], snapshot, int(w))
                                for x, y, z, w in zip(cv, cm, cb, cl)], dtype=object)
             agent[rows] = agents[which]
-    fingerprint = _hex(rng.integers(0, 2**62, n), 16)
+    fingerprint = _fixed_width(rng.integers(0, 2**62, n), 16, HEXADECIMAL)
     return {"fingerprint": fingerprint, "os_version": pa.array(version, pa.string()), "model": pa.array(model, pa.string()),
             "user_agent": pa.array(agent, pa.string())}
-
-
-def _hex(values: np.ndarray, width: int) -> pa.Array:
-    """Non-negative integers as zero-padded lower-case hexadecimal strings of ``width`` characters."""
-    rest = np.asarray(values, dtype=np.uint64).copy()
-    chars = np.empty((len(rest), width), dtype=np.uint8)
-    symbols = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    for position in range(width - 1, -1, -1):
-        rest, digit = np.divmod(rest, np.uint64(16))
-        chars[:, position] = symbols[digit]
-    return pa.array(chars.view(f"S{width}").ravel()).cast(pa.string())
 
 
 @cache

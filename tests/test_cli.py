@@ -178,3 +178,17 @@ def test_a_non_bolt_uri_is_one_line_without_driver_warnings(small_output, monkey
     result = run_cli("load", "neo4j", str(small_output), "--uri", "http://localhost:7474")
     assert result.code == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Bolt" in result.stderr
+
+
+def test_builds_in_separate_processes_are_byte_identical(small_output, tmp_path):
+    """Another process, with another string-hash seed: nothing may depend on set order or on process state."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "graphgen.cli", "build", "--preset", "small", "--out", str(out), "-q"],
+                   check=True, env=env)
+    first = json.loads((small_output / "manifest.json").read_text())["files"]
+    second = json.loads((out / "manifest.json").read_text())["files"]
+    assert {k: v["sha256"] for k, v in first.items()} == {k: v["sha256"] for k, v in second.items()}

@@ -6,7 +6,6 @@ The failures that need a server (a lost server, concurrent loads) are in tests/t
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess

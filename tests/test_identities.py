@@ -9,7 +9,6 @@ import sys
 import warnings
 
 import numpy as np
-import pandas as pd
 import phonenumbers
 import pytest
 from schwifty import IBAN
