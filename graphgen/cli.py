@@ -178,7 +178,7 @@ def load_neo4j(
 @app.command()
 def bench(
     out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
-    models: str = typer.Option("xgb_raw,xgb_graph,sage,gat,sage_xgb", "--models",
+    models: str = typer.Option("rules,xgb_raw,xgb_graph,sage,gat,sage_xgb", "--models",
                                help="Comma-separated registered models; `--models list` shows them all."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds (each draws its own split and initialisation)."),
     split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
@@ -236,9 +236,10 @@ def audit(
     threshold: float = typer.Option(0.85, "--threshold", help="Flag columns whose AUROC alone exceeds this."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when anything is flagged."),
 ) -> None:
-    """Leakage audit: a small model on each single column (features, ids, row order) of the tabular set."""
+    """Leakage audit: a small model on each single column (features, ids, row order) of the tabular set, and
+    the best single-threshold rule on each structural signal of each ring typology."""
     from gnn.audit import audit as run_audit
-    from gnn.audit import is_id
+    from gnn.audit import is_id, structural_audit
 
     OutputFolder(out)  # one clear line when OUT is not a complete build
     results = run_audit(out)
@@ -252,6 +253,13 @@ def audit(
                       "LEAK?" if r in flagged else "")
     out_console.print(table)
     out_console.print(f"{len(results)} columns audited; {len(flagged)} flagged")
+    signals = structural_audit(out)
+    table = Table(title="Structural signals: the best single threshold on each (whole horizon)", title_justify="left")
+    for name in ("typology", "best rule", "recall", "precision", "F1", "rings / candidates"):
+        table.add_column(name, justify="right" if name in ("recall", "precision", "F1") else "left", no_wrap=True)
+    for s in signals:
+        table.add_row(s.typology, s.rule, f"{s.recall:.2f}", f"{s.precision:.2f}", f"{s.f1:.2f}", f"{s.ring_objects} / {s.objects}")
+    out_console.print(table)
     if flagged and strict:
         raise typer.Exit(1)
 

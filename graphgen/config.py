@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationError, create_model, model_validator
 
 from graphgen.errors import UsageError
-from graphgen.params import Amount, Count, FloatRange, Share, StrictModel
+from graphgen.params import Amount, Count, FloatRange, IntRange, Share, StrictModel
 from graphgen.rings import REGISTRY
 
 
@@ -65,6 +65,10 @@ class PopulationConfig(StrictModel):
     instant_share: Share = 0.5  # person-to-person payments sent as instant transfers (fraud uses the same mix)
     round_amount_share: Share = 0.1  # discretionary payments in round amounts, the same for fraud and not
     pay_day: FloatRange = FloatRange(low=23, high=29)  # day of the month employers pay (each its own)
+    activity_spread: float = Field(1.35, ge=0, le=3)  # log-sigma of how much more or less than others a person pays
+    dormant_share: Share = 0.13  # customers with no activity of their own from the start of the horizon
+    wake_share: Share = 0.3  # of the dormant, those who wake up during the horizon
+    leaver_share: Share = 0.03  # customers who stop all activity during the horizon
     amounts: AmountsConfig = AmountsConfig()
 
 
@@ -91,6 +95,32 @@ class DecoysConfig(StrictModel):
     collection_payers: Count = Count(min=3, median=6, max=25, sigma=0.5)
     seller_share: Share = 0.01  # people selling online: paid by many strangers
     sales: Count = Count(min=3, median=10, max=80, sigma=0.7)
+    # Device bursts that are not rings: several people first seen on one device within days.
+    demo_devices_per_10k: float = Field(5.0, ge=0, le=1000)  # shop and branch demo devices, in use for days
+    demo_users: Count = Count(min=2, median=5, max=20, sigma=0.6)  # customers set up on one demo device
+    demo_days: FloatRange = FloatRange(low=1, high=21)  # how long a demo device is in use
+    helper_share: Share = 0.004  # people setting up banking on their own phone for elderly relatives, neighbours
+    helped_users: Count = Count(min=1, median=2, max=6, sigma=0.6)
+    helped_within_days: FloatRange = FloatRange(low=1, high=21)  # the helped all first use the phone within this
+    staff_device_share: Share = 0.05  # employers issuing one shop-floor tablet to several staff within days
+    staff_device_users: Count = Count(min=2, median=5, max=15, sigma=0.5)
+    staff_within_days: FloatRange = FloatRange(low=1, high=10)
+    second_hand_share: Share = 0.05  # secondary devices sold on to a new owner after their first one stops
+    # IP successions that are not rings: several people holding one address one after another.
+    dynamic_pool_share: Share = 0.02  # people on small ISP or carrier pools that rotate a few addresses among them
+    dynamic_pool_users: Count = Count(min=2, median=6, max=16, sigma=0.5)  # subscribers sharing one small pool
+    dynamic_pool_ips: IntRange = IntRange(low=1, high=5)
+    dynamic_lease_hours: FloatRange = FloatRange(low=2, high=96)
+    pool_landlord_share: Share = 0.5  # small pools serving one building whose tenants all pay one landlord
+    hotel_wifi_per_10k: float = Field(1.0, ge=0, le=1000)  # hotels, airports, campuses: guest after guest
+    hotel_guests: Count = Count(min=3, median=12, max=60, sigma=0.6)
+    hotel_stay_days: FloatRange = FloatRange(low=0.5, high=5)
+    # Money cycles that are not kiting: repeated, time-ordered cycles of large payments among friends.
+    savings_circle_share: Share = 0.008  # people in rotating savings circles: a pot passed round in a fixed order
+    circle_size: Count = Count(min=3, median=7, max=14, sigma=0.4)
+    circle_contribution: FloatRange = FloatRange(low=100, high=1500)
+    circle_hop_hours: FloatRange = FloatRange(low=1, high=96)
+    loan_chain_share: Share = 0.006  # friends passing a loan on around the circle and back, once
 
 
 class LabelsConfig(StrictModel):
@@ -134,12 +164,42 @@ RingsConfig = create_model(
 )
 
 
-DIFFICULTY_LEVELS: dict[str, dict[str, float]] = {
-    # How hard the rings are to tell from legitimate users: sets rings.camouflage, clean_share and mimicry
-    # (keys given explicitly in the same config win). "medium" equals the defaults.
-    "easy": {"camouflage": 0.2, "clean_share": 0.05, "mimicry": 0.0},
-    "medium": {"camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5},
-    "hard": {"camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9},
+DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
+    # How hard the rings are to tell from legitimate users. Each level sets rings.camouflage, clean_share and
+    # mimicry (member behaviour) and the rings' structure: how far each structural signal reaches into the
+    # range its legitimate look-alikes cover. At easy, rings are big, tight and fast; at hard they are small,
+    # slow and spread out, where families, shops, carriers and savings circles also are. "medium" equals the
+    # defaults; keys given explicitly in the same config win, key by key.
+    "easy": {
+        "camouflage": 0.2, "clean_share": 0.05, "mimicry": 0.0,
+        "device_sharing": {"size": {"min": 7, "median": 12, "max": 40, "sigma": 0.4}, "users_per_device": [6, 12],
+                           "window_days": [1, 4], "own_device_share": 0.0, "collectors": [1, 1]},
+        "ip_recycling": {"size": {"min": 4, "median": 7, "max": 16, "sigma": 0.4}, "pool_size": [3, 6],
+                         "slot_hours": [4, 24], "gap_share": [0.01, 0.05], "overlap_share": 0.0, "collectors": [1, 1],
+                         "hosting_share": 0.9},
+        "kiting": {"cycle_length": [3, 8], "rounds": [3, 6], "hop_hours": [0.5, 8], "round_gap_days": [1, 4],
+                   "escalation": [1.1, 1.5]},
+    },
+    "medium": {
+        "camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5,
+        "device_sharing": {"size": {"min": 4, "median": 9, "max": 40, "sigma": 0.5}, "users_per_device": [3, 10],
+                           "window_days": [1, 10], "own_device_share": 0.3, "collectors": [1, 2]},
+        "ip_recycling": {"size": {"min": 3, "median": 6, "max": 16, "sigma": 0.4}, "pool_size": [2, 6],
+                         "slot_hours": [4, 72], "gap_share": [0.01, 0.3], "overlap_share": 0.1, "collectors": [1, 2],
+                         "hosting_share": 0.6},
+        "kiting": {"cycle_length": [3, 10], "rounds": [1, 6], "hop_hours": [0.5, 16], "round_gap_days": [1, 10],
+                   "escalation": [1.02, 1.4]},
+    },
+    "hard": {
+        "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,
+        "device_sharing": {"size": {"min": 3, "median": 6, "max": 30, "sigma": 0.6}, "users_per_device": [2, 6],
+                           "window_days": [2, 21], "own_device_share": 0.6, "collectors": [1, 4]},
+        "ip_recycling": {"size": {"min": 2, "median": 5, "max": 12, "sigma": 0.5}, "pool_size": [2, 4],
+                         "slot_hours": [6, 120], "gap_share": [0.05, 0.6], "overlap_share": 0.3, "collectors": [1, 4],
+                         "hosting_share": 0.3},
+        "kiting": {"cycle_length": [3, 12], "rounds": [1, 4], "hop_hours": [2, 48], "round_gap_days": [3, 30],
+                   "escalation": [1.0, 1.15]},
+    },
 }
 
 
@@ -162,7 +222,7 @@ class GraphgenConfig(StrictModel):
         if isinstance(data, dict) and data.get("difficulty") in DIFFICULTY_LEVELS:
             rings = data.get("rings", {})
             if isinstance(rings, dict):
-                data = {**data, "rings": {**DIFFICULTY_LEVELS[data["difficulty"]], **rings}}
+                data = {**data, "rings": _deep_merge(DIFFICULTY_LEVELS[data["difficulty"]], rings)}
         return data
 
     def horizon_ms(self) -> tuple[int, int]:

@@ -21,13 +21,15 @@ class StrictModel(BaseModel):
 
 
 class _Bounds(StrictModel):
-    """A ``[low, high]`` pair; YAML may write it as a two-item list or as a mapping."""
+    """A ``[low, high]`` pair; YAML may write it as a two-item list, a mapping, or one number (low = high)."""
 
     @model_validator(mode="before")
     @classmethod
     def _from_pair(cls, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and len(value) == 2:
             return {"low": value[0], "high": value[1]}
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # one number: exactly that
+            return {"low": value, "high": value}
         return value
 
     @model_validator(mode="after")

@@ -15,6 +15,9 @@ from graphgen.config import GraphgenConfig
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph, col
 from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON
+from graphgen.population.people import PERSON
+from graphgen.rhythm import draw_in_profile, on_due_day, warp_days
+from graphgen.vocab import CHANNEL
 from graphgen.sampling import (DAY, HOUR, MONTH, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
                                uniform_times)
 
@@ -23,45 +26,97 @@ PRIMARY_DEVICE_SHARE = 0.75
 PRIMARY_IP_SHARE = 0.6
 
 
-def _sample_patterns(edges: pa.Table, opened: np.ndarray, start: int, end: int, payday_share: float,
-                     rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Legitimate payments along each edge, from when both its accounts are open until the snapshot."""
+def user_activity(kind: np.ndarray, pop, start: int, end: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How active each user is: ``(rate multiplier, active from, active until)``.
+
+    People's rates are log-normal around 1 (a few pay many times more than most); some customers are dormant
+    (a share of them waking up during the horizon) and some leave. Businesses are always active.
+    """
+    n = len(kind)
+    person = kind == PERSON
+    spread = pop.activity_spread
+    rate = np.where(person, np.exp(spread * rng.standard_normal(n) - spread**2 / 2), 1.0)
+    dormant = person & (rng.random(n) < pop.dormant_share)
+    wakes = dormant & (rng.random(n) < pop.wake_share)
+    active_from = np.where(dormant, end + 1, start)
+    active_from = np.where(wakes, uniform_times(np.full(n, start), np.full(n, end), rng), active_from)
+    leaves = person & ~dormant & (rng.random(n) < pop.leaver_share)
+    active_to = np.where(leaves, uniform_times(np.full(n, start), np.full(n, end), rng), end)
+    return rate, active_from, active_to
+
+
+BATCH_CHANNELS = (CHANNEL["standing_order"], CHANNEL["direct_debit"])  # run by the bank, on business days
+
+
+def _sample_patterns(edges: pa.Table, opened: np.ndarray, owner: np.ndarray, kind: np.ndarray, activity, start: int,
+                     end: int, payday_share: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Legitimate payments along each edge, while both its accounts are open and both owners active.
+
+    Times follow the rhythm of the edge's channel (:mod:`graphgen.rhythm`); transfers people make themselves
+    follow their waking hours, those businesses make (salaries) the bank's morning run on business days.
+    """
+    rate, user_from, user_to = activity
     pattern = col(edges, "_pattern")
     src, dst = col(edges, "src_account_id"), col(edges, "dst_account_id")
-    active_from = np.maximum(np.maximum(opened[src], opened[dst]), start)
+    src_user, dst_user = owner[src], owner[dst]
+    active_from = np.maximum(np.maximum(np.maximum(opened[src], opened[dst]), np.maximum(user_from[src_user], user_from[dst_user])), start)
+    active_to = np.minimum(np.minimum(user_to[src_user], user_to[dst_user]), end)
     count = np.zeros(edges.num_rows, dtype=np.int64)
 
     monthly = pattern == MONTHLY
     base = start + col(edges, "_phase")  # a monthly edge pays at start + phase + k months
     jitter = 6 * HOUR
     k_lo = -((base - active_from) // MONTH)  # ceil((active_from - base) / MONTH)
-    k_hi = (end - jitter - base) // MONTH
+    k_hi = (active_to - jitter - base) // MONTH
     count[monthly] = np.maximum(k_hi - k_lo + 1, 0)[monthly]
 
     poisson = pattern == POISSON
-    days = np.maximum(end - active_from, 0) / DAY
-    draws = rng.poisson(col(edges, "_rate")[poisson] * days[poisson])
+    days = np.maximum(active_to - active_from, 0) / DAY
+    draws = rng.poisson(col(edges, "_rate")[poisson] * rate[src_user[poisson]] * days[poisson])
+    # A one-off edge (a sale, a large payment) was drawn because it happens: once at least, if there is time.
     count[poisson] = np.where(days[poisson] > 0, np.maximum(draws, 1), 0)
 
     edge = np.repeat(np.arange(edges.num_rows), count)
     ts = np.empty(len(edge), dtype=np.int64)
+    edge_channel = col(edges, "_channel")
+    by_business = kind[src_user] != PERSON
+    batch = np.isin(edge_channel, BATCH_CHANNELS) | ((edge_channel == CHANNEL["transfer"]) & by_business)
+    profile = np.where((edge_channel == CHANNEL["transfer"]) & ~by_business, CHANNEL["p2p"], edge_channel)
     is_monthly = monthly[edge]
     e = edge[is_monthly]
     k = k_lo[e] + ranks_within(count[monthly])
-    ts[is_monthly] = base[e] + k * MONTH + rng.integers(0, jitter, len(e))
+    due = base[e] + k * MONTH + rng.integers(0, jitter, len(e))
+    ts[is_monthly] = on_due_day(due, active_from[e], active_to[e], profile[e], batch[e], rng)
     e = edge[~is_monthly]
-    random_times = uniform_times(active_from[e], np.full(len(e), end), rng)
-    # Payday spending: some payments on anchored edges move to within a day after that month's pay day.
+    random_times = draw_in_profile(active_from[e], active_to[e], profile[e], rng)
+    # Payday spending: some payments on anchored edges move to the same hour the day after that month's pay day.
     anchored = (col(edges, "_phase")[e] != NO_ANCHOR) & (rng.random(len(e)) < payday_share)
-    payday = base[e] + ((random_times - base[e]) // MONTH) * MONTH + rng.integers(0, DAY, len(e))
-    moved = anchored & (payday >= active_from[e]) & (payday <= end)
+    payday = base[e] + ((random_times - base[e]) // MONTH) * MONTH
+    payday = payday - payday % DAY + DAY + random_times % DAY
+    moved = anchored & (payday >= active_from[e]) & (payday <= active_to[e])
     ts[~is_monthly] = np.where(moved, payday, random_times)
 
     amount = np.exp(col(edges, "_mu")[edge] + col(edges, "_sigma")[edge] * rng.standard_normal(len(edge), dtype=np.float32))
     step = col(edges, "_round_to")[edge]
     amount = np.where(step > 0, np.maximum(np.rint(amount / np.maximum(step, 1e-9)), 1) * step, amount)
     return {"src_account_id": src[edge], "dst_account_id": dst[edge], "ts": ts, "amount": np.round(amount.astype(float), 2),
-            "channel": col(edges, "_channel")[edge], "_edge": edge}
+            "channel": edge_channel[edge], "_edge": edge}
+
+
+def _warp_placed_times(graph: EntityGraph) -> None:
+    """Give every time placed before this stage people's daily rhythm (see :func:`graphgen.rhythm.warp_days`)."""
+    def warped(table: pa.Table, *names: str) -> pa.Table:
+        for name in names:
+            table = table.set_column(table.column_names.index(name), name, pa.array(warp_days(col(table, name))))
+        return table
+
+    graph.nodes["user"] = warped(graph.nodes["user"], "created_at")
+    graph.nodes["account"] = warped(graph.nodes["account"], "opened_at")
+    for name in ("uses_device", "uses_ip"):
+        graph.edges[name] = warped(graph.edges[name], "first_seen", "last_seen")
+    graph.transactions = warped(graph.transactions, "ts")
+    if "_rings" in graph.labels:
+        graph.labels["_rings"] = warped(graph.labels["_rings"], "active_from", "active_to")
 
 
 def _edge_of_pairs(edges: pa.Table, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -111,7 +166,11 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     rng = stage_rng(seed, "transactions")
     edges = graph.edges["transfers_to"]
     start, end = config.horizon_ms()
-    sampled = _sample_patterns(edges, col(graph.nodes["account"], "opened_at"), start, end,
+    _warp_placed_times(graph)
+    users, accounts = graph.nodes["user"], graph.nodes["account"]
+    owner = col(accounts, "_owner")
+    activity = user_activity(col(users, "_kind"), config.population, start, end, stage_rng(seed, "transactions.activity"))
+    sampled = _sample_patterns(edges, col(accounts, "opened_at"), owner, col(users, "_kind"), activity, start, end,
                                config.population.payday_spending_share, rng)
     scheduled = {name: col(graph.transactions, name) for name in graph.transactions.column_names}
     scheduled["_edge"] = _edge_of_pairs(edges, scheduled["src_account_id"], scheduled["dst_account_id"])

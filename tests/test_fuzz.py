@@ -22,7 +22,7 @@ counts = st.fixed_dictionaries({}, optional={
 ranges = st.one_of(st.lists(st.integers(-1, 12), min_size=2, max_size=2), st.lists(st.floats(0.01, 60), min_size=2, max_size=2),
                    st.just("3-5"))
 typology = st.fixed_dictionaries({}, optional={
-    "share": st.one_of(small_share, shares), "size": counts, "users_per_device": ranges, "window_days": st.floats(-1, 40),
+    "share": st.one_of(small_share, shares), "size": counts, "users_per_device": ranges, "window_days": ranges,
     "pool_size": ranges, "slot_hours": ranges, "cycle_length": ranges, "rounds": ranges, "hop_hours": ranges,
     "escalation": ranges, "hosting_share": shares, "bogus": st.integers()})
 configs = st.fixed_dictionaries({}, optional={

@@ -67,31 +67,42 @@ def test_kiting_rings_are_time_ordered_escalating_cycles(g, members, small_confi
             ordered = one_round.sort_values("hop")
             gaps = np.diff(ms(ordered["ts"]))
             assert (gaps > 0).all(), f"ring {ring_id} round {r} is not time-ordered along the cycle"
-            assert (gaps <= cfg.hop_hours.high * hop_stretch(small_config.rings.mimicry) * HOUR).all()
+            # Times follow the daily rhythm (a monotone map of each day onto itself), which moves a gap by
+            # less than two days either way.
+            assert (gaps <= cfg.hop_hours.high * hop_stretch(small_config.rings.mimicry) * HOUR + 2 * DAY).all()
         first_hop = hops[hops["hop"] == 0].sort_values("round")["amount"].to_numpy()
         assert (np.diff(first_hop) > 0).all(), f"ring {ring_id} does not escalate"
 
 
-def test_device_rings_run_many_users_per_device_within_the_window(g, members, small_config):
+def test_device_rings_run_several_users_per_device_within_the_window(g, members, small_config):
     cfg = small_config.rings.device_sharing
     uses = g.edges["uses_device"].to_pandas()
+    operators = set(members.query("typology == 'device_sharing' and role == 'operator'")["node_id"])
     devices = members.query("typology == 'device_sharing' and node_type == 'device'")
     assert len(devices) >= 3
     for _, device in devices.iterrows():
         on = uses[uses["device_id"] == device["node_id"]]
-        first = ms(on["first_seen"])
         assert len(on) >= cfg.users_per_device.low
-        assert first.max() - first.min() <= cfg.window_days * DAY, "the device's users show up over more than the window"
+        # Identities show up within the ring's window; the operator's own phone may have been in use long before.
+        first = ms(on[~on["user_id"].isin(operators)]["first_seen"])
+        assert first.max() - first.min() <= cfg.window_days.high * DAY + 2 * DAY, "identities show up over more than the window"
 
 
 def test_ip_pools_pass_between_users_in_successive_windows(g, members, small_config):
+    cfg = small_config.rings.ip_recycling
     uses = g.edges["uses_ip"].to_pandas()
     pools = members.query("typology == 'ip_recycling' and node_type == 'ip'")
     assert len(pools) >= 3
+    overlapping = handovers = 0
     for _, ip in pools.iterrows():
         on = uses[uses["ip_id"] == ip["node_id"]].sort_values("first_seen")
-        assert len(on) >= 3 and on["user_id"].is_unique
-        assert (ms(on["first_seen"])[1:] > ms(on["last_seen"])[:-1]).all(), "pool IP windows overlap"
+        assert len(on) >= cfg.size.min and on["user_id"].is_unique
+        lag = ms(on["first_seen"])[1:] - ms(on["last_seen"])[:-1]
+        # One holder after another: a new holder never arrives before the last one's slot was mostly over.
+        assert (lag > -cfg.slot_hours.high * HOUR).all(), "pool IP holders share it for a whole slot"
+        overlapping += int((lag < 0).sum())
+        handovers += len(lag)
+    assert 0 < overlapping < 0.5 * handovers, f"{overlapping} of {handovers} hand-overs overlap (overlap_share {cfg.overlap_share})"
     pool_edges = uses[uses["ip_id"].isin(set(pools["node_id"]))]
     assert (pool_edges.groupby("user_id").size() >= 2).all(), "a member should rotate through several pool IPs"
 

@@ -9,7 +9,7 @@ from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph
 from graphgen.population.accounts import grow_accounts, primary_account_of
 from graphgen.population.links import grow_devices, grow_ips
-from graphgen.population.payments import grow_payments
+from graphgen.population.payments import add_transfer_edges, co_user_edges, grow_payments
 from graphgen.population.people import assign_employers, grow_people
 from graphgen.sampling import stage_rng
 
@@ -38,7 +38,7 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
 
     def links():
         links_rng = stage_rng(seed, "population.links")
-        return (*grow_devices(people, config, start, end, links_rng),
+        return (*grow_devices(people, employer_of, config, start, end, links_rng),
                 *grow_ips(people, employer_of, config, start, end, links_rng))
 
     def money():
@@ -47,7 +47,9 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         return accounts, *grow_payments(people, accounts, primary_account_of(accounts, people.n), employer_of,
                                         config, start, end, money_rng)
 
-    (devices, uses_device, ips, uses_ip), (accounts, transfers, scheduled) = run_parallel(links, money)
+    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled) = run_parallel(links, money)
+    transfers = add_transfer_edges(transfers, co_user_edges([device_groups, ip_groups], primary_account_of(accounts, people.n),
+                                                            config, stage_rng(seed, "population.co_users")))
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
         "_family": people.family, "_household": people.household, "_kind": people.kind,

@@ -2,8 +2,10 @@
 
 Every user gets a *primary* device and IP whose windows cover their whole life inside the horizon, so a
 transaction at any time can name a device and an IP its user held. Around that grow the legitimate
-look-alikes of ring patterns: family tablets, public terminals, carrier-grade NAT, office NAT, public
-Wi-Fi, VPN exits shared by strangers, and home IPs that the ISP hands from one household to the next.
+look-alikes of ring patterns: family tablets, public terminals, demo devices on which customers sign up,
+phones on which someone sets up banking for relatives, staff tablets, phones sold on; carrier-grade NAT,
+office NAT, public Wi-Fi, VPN exits shared by strangers, home IPs that the ISP hands from one household to
+the next, small dynamic pools rotating a few addresses among their subscribers, and hotel Wi-Fi.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pyarrow as pa
 from graphgen.config import GraphgenConfig
 from graphgen import vocab
 from graphgen.population.people import PERSON, People
-from graphgen.sampling import DAY, HOUR, choose, pair_key, pair_parts, popularity, ranks_within, starts_of_runs, uniform_times
+from graphgen.sampling import DAY, HOUR, choose, cumsum_within, pair_key, pair_parts, popularity, ranks_within, split_into_groups, starts_of_runs, uniform_times
 
 from graphgen.vocab import BUSINESS_NET, DESKTOP, HOSTING, MOBILE, MOBILE_NET, RESIDENTIAL, TABLET
 
@@ -31,6 +33,11 @@ POOL_IPS_PER_USER = (1, 3)  # CGNAT and VPN users rotate through a few exits
 CGNAT_LOOKBACK_DAYS, VPN_LOOKBACK_DAYS = 120, 180
 PEOPLE_PER_HOTSPOT = 400
 WIFI_SESSION = (10 * 60_000, 3 * HOUR)
+DEMO_SESSION = (10 * 60_000, 2 * DAY)  # on a demo device: minutes to a follow-up visit
+HELPED_FOR_DAYS = (1, 60)  # how long a helped relative keeps using the helper's phone
+RESOLD_AFTER_DAYS = (0.5, 20)  # between a device's last use by its first owner and its first by the next
+LEASE_GAP = (-0.1, 0.4)  # between successive leases, as a share of a lease; below 0 the two overlap
+HOTEL_GAP_DAYS = (-0.3, 2.0)  # between guests; below 0 the next checks in before the last leaves
 _OS_CHOICES = {
     vocab.DEVICE_TYPES.index(t): (
         np.array([vocab.OPERATING_SYSTEMS.index(o) for o, _ in opts]),
@@ -98,14 +105,36 @@ def merge_duplicate_links(table: pa.Table, target_column: str) -> pa.Table:
     return pa.table({"user_id": user, target_column: target, "first_seen": first, "last_seen": last, "_primary": primary})
 
 
+def successions(holders: np.ndarray, begin: np.ndarray, hold: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of holders taking over one after another: ``holders[c]`` per chain starting at ``begin[c]``.
+
+    ``hold`` (per holder) is how long each keeps it; ``gap`` (per holder) is the pause before the next one
+    takes over, negative where the two overlap. Returns ``(first, last)`` per holder.
+    """
+    step = hold + gap
+    chain = np.repeat(np.arange(len(holders)), holders)
+    first = begin[chain] + cumsum_within(step, holders) - step
+    return first, first + hold
+
+
+REPAYS, CHIPS_IN, PAYS_RENT = range(3)  # how a group's co-users pay their payee
+
+
+def co_users(user: np.ndarray, payee: np.ndarray, how: np.ndarray) -> dict[str, np.ndarray]:
+    """People who share a device or an address and pay one person: the helper they repay, the colleague
+    collecting for a gift, the landlord of their building. Their payments are drawn with the money."""
+    return {"user": np.asarray(user, np.int64), "payee": np.asarray(payee, np.int64), "how": np.asarray(how, np.int8)}
+
+
 def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -> np.ndarray:
     """When a user started using a long-lived device or IP: before the horizon, never before sign-up."""
     lookback = (rng.random(len(created)) * max_lookback_days * DAY).astype(np.int64)
     return np.maximum(created, start - lookback)
 
 
-def grow_devices(people: People, config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
-    """Personal devices (heavy-tailed counts), family tablets and public terminals."""
+def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int,
+                 rng) -> tuple[pa.Table, pa.Table]:
+    """Personal devices (heavy-tailed counts), family tablets, public terminals and the other shared devices."""
     decoys = config.decoys
     counts = np.maximum(config.population.devices_per_user.draw(rng, people.n), 1)
     counts[people.kind != PERSON] = 1
@@ -122,6 +151,7 @@ def grow_devices(people: People, config: GraphgenConfig, start: int, end: int, r
     last = np.where(primary, end, np.minimum(first + duration, end))
     parts = [link_rows(owner, np.arange(len(owner)), first, last, primary)]
     types = [dtype]
+    groups: list[dict[str, np.ndarray]] = []
     n_devices = len(owner)
 
     # Family tablets: every member of some family households uses the same device for years.
@@ -148,15 +178,76 @@ def grow_devices(people: People, config: GraphgenConfig, start: int, end: int, r
         types.append(np.full(n_terminals, DESKTOP))
         n_devices += n_terminals
 
+    established = persons[people.created[persons] < start]
+
+    def first_uses(holders: np.ndarray, issued: np.ndarray, within_days) -> np.ndarray:
+        """When each of a group's holders first uses its device: within days of the device being issued
+        (``within_days``: a range to draw from, or each group's own)."""
+        days = within_days.draw(rng, len(holders)) if hasattr(within_days, "draw") else within_days
+        spread = np.repeat(days * DAY, holders)
+        return np.repeat(issued, holders) + (rng.random(int(holders.sum())) * spread).astype(np.int64)
+
+    # Demo devices in shops and bank branches: customers are set up on the banking app there, one after
+    # another, while the device is in use (days to weeks); each session lasts minutes to a follow-up visit.
+    n_demo = round(people.n * decoys.demo_devices_per_10k / 10_000)
+    if n_demo and len(established):
+        users = decoys.demo_users.draw(rng, n_demo)
+        in_use = (decoys.demo_days.draw(rng, n_demo) * DAY).astype(np.int64)
+        since = np.minimum(first_uses(users, uniform_times(np.full(n_demo, start), end - in_use, rng), in_use / DAY), end - HOUR)
+        parts.append(link_rows(established[rng.integers(0, len(established), len(since))], n_devices + np.repeat(np.arange(n_demo), users),
+                               since, np.minimum(since + rng.integers(*DEMO_SESSION, len(since)), end)))
+        types.append(np.full(n_demo, MOBILE))
+        n_devices += n_demo
+
+    # A relative's phone: someone sets up banking on their own main phone for elderly relatives or neighbours,
+    # who use it within days of each other, for days to weeks. The phone lives on before and after.
+    helpers = established[rng.random(len(established)) < decoys.helper_share]
+    if len(helpers) and len(established):
+        helped = decoys.helped_users.draw(rng, len(helpers))
+        user = established[rng.integers(0, len(established), int(helped.sum()))]
+        since = np.minimum(first_uses(helped, uniform_times(np.full(len(helpers), start), np.full(len(helpers), end - 21 * DAY), rng),
+                                      decoys.helped_within_days), end - HOUR)
+        until = np.minimum(since + (rng.uniform(*HELPED_FOR_DAYS, len(user)) * DAY).astype(np.int64), end)
+        parts.append(link_rows(user, np.repeat(np.flatnonzero(primary)[helpers], helped), since, until))
+        groups.append(co_users(user, np.repeat(helpers, helped), np.full(len(user), REPAYS)))
+
+    # Staff tablets: an employer issues one shop-floor or field tablet to several staff within days.
+    employers = np.unique(employer_of[employer_of >= 0])
+    issuing = employers[rng.random(len(employers)) < decoys.staff_device_share]
+    staff = np.flatnonzero(np.isin(employer_of, issuing) & (people.created < start))
+    if len(staff):
+        staff = staff[np.lexsort((rng.random(len(staff)), employer_of[staff]))]
+        employer, at = np.unique(employer_of[staff], return_index=True)
+        on_staff = np.diff(np.r_[at, len(staff)])
+        holders = np.minimum(decoys.staff_device_users.draw(rng, len(employer)), on_staff)
+        user = staff[np.repeat(at, holders) + ranks_within(holders)]
+        groups.append(co_users(user, np.repeat(user[np.cumsum(holders) - holders], holders), np.full(len(user), CHIPS_IN)))
+        since = first_uses(holders, uniform_times(np.full(len(employer), start - 30 * DAY), np.full(len(employer), end - 10 * DAY), rng),
+                           decoys.staff_within_days)
+        parts.append(link_rows(user, n_devices + np.repeat(np.arange(len(employer)), holders),
+                               np.minimum(np.maximum(since, people.created[user]), end - HOUR), np.full(len(user), end)))
+        types.append(np.full(len(employer), TABLET))
+        n_devices += len(employer)
+
+    # Phones sold on: a secondary device whose owner stopped using it passes to a new owner days later.
+    resold = np.flatnonzero(~primary & (last < end - RESOLD_AFTER_DAYS[1] * DAY) & (rng.random(len(owner)) < decoys.second_hand_share))
+    if len(resold) and len(established):
+        buyer = established[rng.integers(0, len(established), len(resold))]
+        bought = last[resold] + (rng.uniform(*RESOLD_AFTER_DAYS, len(resold)) * DAY).astype(np.int64)
+        bought = np.minimum(np.maximum(bought, people.created[buyer]), end - HOUR)
+        parts.append(link_rows(buyer, resold, bought, np.full(len(resold), end)))
+
     devices = pa.table(device_attributes(np.concatenate(types), rng))
-    return devices, _links_table(parts, "device_id")
+    return devices, _links_table(parts, "device_id"), _concat(groups) if groups else co_users(*(np.zeros(0, np.int64),) * 3)
 
 
-def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, pa.Table]:
+def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int,
+             rng) -> tuple[pa.Table, pa.Table, dict[str, np.ndarray]]:
     """Home IPs (with ISP reassignment), CGNAT, office NAT, public Wi-Fi and VPN exits."""
     decoys = config.decoys
     parts: list[dict[str, np.ndarray]] = []
     ip_parts: list[dict[str, np.ndarray]] = []
+    groups = co_users(*(np.zeros(0, np.int64),) * 3)
     n_ips = 0
 
     def new_ips(connection: int, country: np.ndarray, vpn: bool = False) -> np.ndarray:
@@ -253,5 +344,48 @@ def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, st
         t = uniform_times(np.maximum(people.created[user], start), np.full(len(user), end - WIFI_SESSION[1] - HOUR), rng)
         parts.append(link_rows(user, ip, t, t + rng.integers(*WIFI_SESSION, len(user))))
 
+    established = persons[people.created[persons] < start]
+
+    # Small dynamic pools: an ISP or carrier region rotates a few addresses among a few subscribers, each
+    # address passing from subscriber to subscriber, mostly with a gap and sometimes overlapping. The same
+    # subscribers meet again on the pool's other addresses: the shape of a recycling ring, with no money.
+    subscribers = established[rng.random(len(established)) < decoys.dynamic_pool_share]
+    if len(subscribers):
+        subscribers = subscribers[np.argsort(people.country[subscribers], kind="stable")]
+        pool_of = split_into_groups(len(subscribers), decoys.dynamic_pool_users.draw(rng, len(subscribers)))
+        country_run = np.cumsum(starts_of_runs(people.country[subscribers]))
+        _, pool_of = np.unique(pair_key(country_run, pool_of), return_inverse=True)  # a pool never spans countries
+        pool_start = np.flatnonzero(starts_of_runs(pool_of))
+        pool_users = np.diff(np.r_[pool_start, len(pool_of)])
+        n_pool_ips = decoys.dynamic_pool_ips.draw(rng, len(pool_users))
+        ip_pool = np.repeat(np.arange(len(pool_users)), n_pool_ips)
+        ip = new_ips(RESIDENTIAL, people.country[subscribers[pool_start[ip_pool]]])
+        holders = pool_users[ip_pool]  # every subscriber of the pool holds each of its addresses once, in a random order
+        slot = np.repeat(pool_start[ip_pool], holders) + ranks_within(holders)
+        user = subscribers[slot[np.lexsort((rng.random(len(slot)), np.repeat(np.arange(len(ip)), holders)))]]
+        lease = (decoys.dynamic_lease_hours.draw(rng, len(user)) * HOUR).astype(np.int64)
+        gap = (rng.uniform(*LEASE_GAP, len(user)) * lease).astype(np.int64)
+        longest = np.maximum.reduceat(lease + np.maximum(gap, 0), np.cumsum(holders) - holders) * holders
+        first, last = successions(holders, uniform_times(np.full(len(ip), start), np.maximum(end - longest, start), rng), lease, gap)
+        inside = (first >= start) & (last <= end) & (first < last)
+        parts.append(link_rows(user[inside], np.repeat(ip, holders)[inside], first[inside], last[inside]))
+        # Some pools serve one building whose tenants all pay one landlord.
+        rented = rng.random(len(pool_users)) < decoys.pool_landlord_share
+        tenant = np.flatnonzero(rented[pool_of])
+        landlord = established[rng.integers(0, len(established), len(pool_users))]
+        groups = co_users(subscribers[tenant], landlord[pool_of[tenant]], np.full(len(tenant), PAYS_RENT))
+
+    # Hotel, airport and campus Wi-Fi: one address, guest after guest over the horizon.
+    n_hotels = round(people.n * decoys.hotel_wifi_per_10k / 10_000)
+    if n_hotels and len(established):
+        guests = decoys.hotel_guests.draw(rng, n_hotels)
+        hotel = new_ips(BUSINESS_NET, choose(vocab.COUNTRY_WEIGHTS, n_hotels, rng))
+        user = established[rng.integers(0, len(established), int(guests.sum()))]
+        stay = (decoys.hotel_stay_days.draw(rng, len(user)) * DAY).astype(np.int64)
+        first, last = successions(guests, uniform_times(np.full(n_hotels, start), np.full(n_hotels, end - 30 * DAY), rng), stay,
+                                  (rng.uniform(*HOTEL_GAP_DAYS, len(user)) * DAY).astype(np.int64))
+        inside = (first >= start) & (last <= end) & (first < last)
+        parts.append(link_rows(user[inside], np.repeat(hotel, guests)[inside], first[inside], last[inside]))
+
     ips = pa.table(_concat(ip_parts))
-    return ips, _links_table(parts, "ip_id")
+    return ips, _links_table(parts, "ip_id"), groups

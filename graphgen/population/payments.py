@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
 from graphgen.vocab import CHANNEL, CREDIT_CARD, SAVINGS
+from graphgen.population.links import CHIPS_IN, PAYS_RENT, REPAYS
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
 from graphgen.sampling import (DAY, HOUR, MONTH, choose, cumsum_within, pair_key, popularity, ranks_within, starts_of_runs,
                                uniform_times)
@@ -47,6 +48,12 @@ COLLECTION_PASSED_ON = (0.8, 1.0)  # the collector pays on most of what came in
 BILL_SPLIT_ROUNDS = np.array([0.5, 0.35, 0.15])  # a flat settles one, two or three bills in the horizon
 BILL_SPLIT_LAST_START_DAYS = 3  # a loop starts at least 3 days before the snapshot
 BILL_SPLIT_HOP_HOURS = (0.5, 20)
+CIRCLE_NOISE = 0.02  # a savings circle's pot barely changes from hop to hop and month to month
+CIRCLE_ROUND_SHARE = 0.7  # and is mostly a round sum (of 10)
+CIRCLE_PERIOD_DAYS = np.array([7.0, 14.0, 30.4375])  # circles meet weekly, fortnightly or monthly
+CIRCLE_PERIOD_SHARES = np.array([0.2, 0.3, 0.5])
+LOAN_AMOUNT = (300.0, 5000.0)
+LOAN_HOP_DAYS = (0.5, 6)
 
 
 def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, ring=None) -> dict[str, np.ndarray]:
@@ -285,12 +292,30 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
                  amounts.sale.jitter, rate=ONE_OFF_RATE / horizon_days, round_to=np.where(rng.random(len(seller)) < pop.round_amount_share, 5.0, 0.0))
 
     scheduled = [_bill_split_loops(people, acct, opened, config, start, end, rng),
-                 _collections(people, acct, opened, config, start, end, rng)]
+                 _collections(people, acct, opened, config, start, end, rng),
+                 _friend_cycles(people, acct, opened, config, start, end, rng)]
     scheduled = {k: np.concatenate([part[k] for part in scheduled]) for k in scheduled[0]}
     to_others = scheduled["src_account_id"] != scheduled["dst_account_id"]  # nobody pays themselves
     scheduled = {k: v[to_others] for k, v in scheduled.items()}
     plan.add(scheduled["src_account_id"], scheduled["dst_account_id"], PLANNED, scheduled["channel"], 0.0)
     return plan.table(), scheduled
+
+
+def co_user_edges(groups: list[dict[str, np.ndarray]], acct: np.ndarray, config: GraphgenConfig, rng) -> dict[str, np.ndarray]:
+    """Payments among people who share a device or an address (see :func:`graphgen.population.links.co_users`):
+    the helped repay their helper now and then, colleagues chip in once, tenants pay rent monthly."""
+    group = {k: np.concatenate([g[k] for g in groups]) for k in groups[0]}
+    pop = config.population
+    how, n = group["how"], len(group["how"])
+    amounts = pop.amounts
+    mu = np.select([how == REPAYS, how == CHIPS_IN], [amounts.family.edge_mu(rng, n), amounts.collection_share.edge_mu(rng, n)],
+                   np.log(amounts.rent.draw(rng, n) / 2))
+    rate = np.where(how == REPAYS, pop.family_payments_per_month * DAY / MONTH, np.where(how == CHIPS_IN, 1e-9, 0.0))
+    return transfer_rows(acct[group["user"]], acct[group["payee"]], np.where(how == PAYS_RENT, MONTHLY, POISSON),
+                         np.where(how == PAYS_RENT, CHANNEL["standing_order"], CHANNEL["p2p"]), mu,
+                         np.where(how == REPAYS, amounts.family.jitter, 0.0), rate=rate,
+                         phase=np.where(how == PAYS_RENT, (rng.uniform(*RENT_DAYS, n) * DAY).astype(np.int64), NO_ANCHOR),
+                         round_to=np.where(how == PAYS_RENT, 10.0, 0.0))
 
 
 def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
@@ -321,6 +346,49 @@ def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config: G
     # Payments to oneself (a payer or payee who is the collector) are dropped by the caller.
     return payment_rows(np.concatenate([acct[payer], acct[collector]]), np.concatenate([acct[collector[event]], acct[payee]]),
                         np.concatenate([t_in, t_out]), np.concatenate([paid_in, paid_out]), channels)
+
+
+def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
+    """Large, time-ordered money cycles among friends: rotating savings circles and loans passed on.
+
+    A savings circle passes a pot around its members in a fixed order, week after week or month after month: the same
+    shape as kiting (repeated, time-ordered cycles of large sums), without the escalation or the cash-out.
+    A loan passed on goes around a circle of friends once, days between hops.
+    """
+    decoys = config.decoys
+    persons = people.of_kind(PERSON)
+    pool = persons[opened[acct[persons]] < start]
+    circles = (pool[rng.random(len(pool)) < decoys.savings_circle_share / decoys.circle_size.median] if len(pool) else pool)
+    loans = (pool[rng.random(len(pool)) < decoys.loan_chain_share / decoys.circle_size.median] if len(pool) else pool)
+    period = (CIRCLE_PERIOD_DAYS[choose(CIRCLE_PERIOD_SHARES, len(circles) + len(loans), rng)] * DAY).astype(np.int64)
+    size = np.concatenate([decoys.circle_size.draw(rng, len(circles)), decoys.circle_size.draw(rng, len(loans))])
+    # A circle meets as often as its period allows; hops past the snapshot are dropped below.
+    rounds = np.concatenate([(end - start) // period[:len(circles)] + 1, np.ones(len(loans), np.int64)])
+    is_loan = np.arange(len(size)) >= len(circles)
+    member = pool[rng.integers(0, max(len(pool), 1), int(size.sum()))] if len(pool) else np.zeros(0, np.int64)
+    member_base = np.cumsum(size) - size
+    hops = size * rounds
+    hop_cycle = np.repeat(np.arange(len(size)), hops)
+    hop_in_cycle = ranks_within(hops)
+    k = size[hop_cycle]
+    hop_round, hop_index = hop_in_cycle // k, hop_in_cycle % k
+    loan_hop = is_loan[hop_cycle]
+    gap_days = np.where(loan_hop, rng.uniform(*LOAN_HOP_DAYS, len(hop_cycle)),
+                        decoys.circle_hop_hours.draw(rng, len(hop_cycle)) * HOUR / DAY)
+    gap = (gap_days * DAY).astype(np.int64)
+    gap[hop_index == 0] = 0
+    within_round = cumsum_within(gap, np.repeat(size, rounds))
+    round_length = np.zeros(len(size), np.int64)
+    np.maximum.at(round_length, hop_cycle, within_round)
+    begin = uniform_times(np.full(len(size), start), np.maximum(start, np.where(is_loan, end - round_length, start + period - round_length)), rng)
+    ts = begin[hop_cycle] + hop_round * period[hop_cycle] + within_round
+    pot = np.where(is_loan, rng.uniform(*LOAN_AMOUNT, len(size)), decoys.circle_contribution.draw(rng, len(size)))
+    amount = round_amounts(pot[hop_cycle] * (1 + CIRCLE_NOISE * rng.standard_normal(len(hop_cycle))), CIRCLE_ROUND_SHARE, 10.0, rng)
+    src = acct[member[member_base[hop_cycle] + hop_index]]
+    dst = acct[member[member_base[hop_cycle] + (hop_index + 1) % k]]
+    done = ts < end
+    channel = np.where(loan_hop, CHANNEL["transfer"], CHANNEL["p2p"])
+    return payment_rows(src[done], dst[done], ts[done], amount[done], channel[done])
 
 
 def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from graphgen.rings.builder import RingBuilder
 
 NODE_TYPES = ("user", "device", "account", "ip")  # the node types ring members are recorded as
+RHYTHM_SLACK_HOURS = 48  # published times follow people's daily rhythm, which moves a gap by less than two days
 
 # Typical sizes of ordinary payments that rings imitate as rings.mimicry grows (person-to-person; rent-sized).
 EVERYDAY_PAYMENT = 60.0
@@ -39,6 +40,11 @@ class TypologyConfig(StrictModel):
     def min_horizon_days(self) -> float:
         """The shortest horizon this typology's rings fit into (a config error below it)."""
         return 0.0
+
+    def query_parameters(self) -> dict[str, float]:
+        """Parameters of the typology's ring query that cover rings drawn from this config: what an analyst
+        who knew the config would set (the shipped defaults do not restate any config)."""
+        return {}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ cannot be told apart by their attributes alone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +28,9 @@ from graphgen.sampling import DAY, HOUR, choose, stage_rng, uniform_times
 
 ESTABLISHED_DAYS = 30  # a customer this long before the horizon can be recruited as an established member
 SYNTHETIC_MOBILE_SHARE = 0.8  # synthetic identities sign up from a phone, the rest from a computer
-SYNTHETIC_AGE_DAYS = (30, 150)  # oldest sign-up before use: 30 days at no mimicry, 150 more at full mimicry
+SYNTHETIC_AGE_DAYS = (60, 180)  # median sign-up before use: 60 days at no mimicry, 180 at full mimicry
+SYNTHETIC_AGE_SPREAD = 1.0  # log-normal sigma: from days to over a year, overlapping ordinary customers' ages
+MAX_SYNTHETIC_AGE_DAYS = 3 * 365
 VICTIMS_PAY_WITHIN = 0.7  # victims pay in the first 70% of a member's session, so the forward fits after
 FORWARD_SHARE = (0.85, 0.97)  # members keep a 3-15% cut of what victims paid them
 HOLD_SHARE_AT_FULL_MIMICRY = 0.8  # share of forwards that wait a few days when rings.mimicry is 1
@@ -36,6 +39,24 @@ FRESH_ACCOUNT_DAYS = (1, 20)  # accounts opened for a scheme, this long before i
 CASH_OUT_SHARE = (0.6, 0.95)  # of what the collector received; the rest pays the ring's costs
 MAX_CASH_OUT_PIECES = 5
 FRAUD_AMOUNT_SPREAD = 0.8  # log-normal sigma of victim payments around their median
+
+
+@dataclass(frozen=True)
+class Collectors:
+    """The accounts a funnel's members forward to: ``count[r]`` of them for ring ``r``, back to back."""
+
+    account: np.ndarray
+    count: np.ndarray
+
+    @property
+    def ring(self) -> np.ndarray:
+        """The ring (index into the funnel's rings) of each collector account."""
+        return np.repeat(np.arange(len(self.count)), self.count)
+
+    def pick(self, ring: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One of its ring's collectors for each entry of ``ring`` (positions in ``account``)."""
+        base = np.cumsum(self.count) - self.count
+        return base[ring] + rng.integers(0, self.count[ring])
 
 
 def plant_rings(graph: EntityGraph, config: GraphgenConfig, seed: int) -> EntityGraph:
@@ -125,11 +146,21 @@ class RingBuilder:
         users[synthetic] = self._synthetic_identities(needed_by[synthetic])
         return users
 
+    def established(self, users: np.ndarray) -> np.ndarray:
+        """Whether each user is a customer of the legitimate population (not a synthetic identity)."""
+        return np.asarray(users) < self.n_population
+
+    def created(self, users: np.ndarray) -> np.ndarray:
+        """When each user signed up."""
+        return col(self.graph.nodes["user"], "created_at")[users]
+
     def _synthetic_identities(self, needed_by: np.ndarray) -> np.ndarray:
         n, rng = len(needed_by), self.rng
-        # Identities are aged before use: with more mimicry they sign up longer before (up to ~6 months).
-        oldest = SYNTHETIC_AGE_DAYS[0] + SYNTHETIC_AGE_DAYS[1] * self.config.rings.mimicry
-        created = needed_by - (rng.uniform(1, oldest, n) * DAY).astype(np.int64)
+        # Identities are aged before use, more with more mimicry, so sign-up dates alone tell little.
+        mimicry = self.config.rings.mimicry
+        median = SYNTHETIC_AGE_DAYS[0] ** (1 - mimicry) * SYNTHETIC_AGE_DAYS[1] ** mimicry
+        age = np.clip(median * np.exp(SYNTHETIC_AGE_SPREAD * rng.standard_normal(n)), 1, MAX_SYNTHETIC_AGE_DAYS)
+        created = needed_by - (age * DAY).astype(np.int64)
         country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8)
         first_user = self.graph.nodes["user"].num_rows
         self.graph.nodes["user"] = append_rows(
@@ -178,9 +209,13 @@ class RingBuilder:
 
     def account_opened_before(self, owner: np.ndarray, before: np.ndarray) -> np.ndarray:
         """Open a fresh account for each owner days before ``before`` (never before sign-up)."""
-        created = col(self.graph.nodes["user"], "created_at")[owner]
+        created = self.created(owner)
         opened = np.maximum(created + HOUR, before - (self.rng.uniform(*FRESH_ACCOUNT_DAYS, len(owner)) * DAY).astype(np.int64))
         return self.add_accounts(owner, opened)
+
+    def open_collectors(self, owner: np.ndarray, before: np.ndarray, count: np.ndarray) -> Collectors:
+        """``count[r]`` fresh collector accounts for ring ``r``, opened by ``owner[r]`` days before ``before[r]``."""
+        return Collectors(self.account_opened_before(np.repeat(owner, count), np.repeat(before, count)), count)
 
     def _append_nodes(self, node_type: str, rows: dict[str, np.ndarray]) -> np.ndarray:
         first = self.graph.nodes[node_type].num_rows
@@ -235,15 +270,16 @@ class RingBuilder:
         return round_amounts(amount, self.config.population.round_amount_share, step, self.rng)
 
     def funnel(self, rings: np.ndarray, ring: np.ndarray, account: np.ndarray, session_start: np.ndarray,
-               session_end: np.ndarray, payment_median: float, collector: np.ndarray, cash_out_from: np.ndarray,
+               session_end: np.ndarray, payment_median: float, collectors: Collectors, cash_out_from: np.ndarray,
                cash_out_to: np.ndarray, forward_device=None, forward_ip=None, cash_out_device=None, cash_out_ip=None) -> None:
         """The money flow of mule-style rings: victims -> members -> the ring's collector -> exchanges.
 
         Each entry of ``account`` receives one victim payment during its member's session
-        (``session_start``..``session_end``) and forwards most of it to ``collector[ring]`` before the session
-        ends, through ``forward_device`` / ``forward_ip`` (USES_* edges; -1 or None: any the member holds);
-        some forwards wait a few days instead (:meth:`hold`). Each collector then cashes the total out
-        between ``cash_out_from`` and ``cash_out_to``. ``ring`` indexes ``rings`` (this typology's rings).
+        (``session_start``..``session_end``) and forwards most of it to one of its ring's ``collectors`` before
+        the session ends, through ``forward_device`` / ``forward_ip`` (USES_* edges; -1 or None: any the member
+        holds); some forwards wait a few days instead (:meth:`hold`). Each collector then cashes its total out
+        between its ring's ``cash_out_from`` and ``cash_out_to``. ``ring`` indexes ``rings`` (this typology's
+        rings); ``cash_out_device`` / ``cash_out_ip`` are per ring.
         """
         n, rng = len(account), self.rng
         t_in = session_start + (rng.uniform(0, VICTIMS_PAY_WITHIN, n) * (session_end - session_start)).astype(np.int64)
@@ -254,9 +290,13 @@ class RingBuilder:
         self.schedule(self.victims(n), account, t_in, amount, self.person_to_person(n), ring_of)
         forwarded = self.rounded(amount * rng.uniform(*FORWARD_SHARE, n), 10.0)
         t_out, forward_device, forward_ip = self.hold(t_in, t_out, forward_device, forward_ip)
-        self.schedule(account, collector[ring], t_out, forwarded, self.person_to_person(n), ring_of, forward_device, forward_ip)
-        total = np.bincount(ring, weights=forwarded, minlength=len(rings))
-        self.cash_out(collector, rings, cash_out_from, cash_out_to, total, cash_out_device, cash_out_ip)
+        to = collectors.pick(ring, rng)
+        self.schedule(account, collectors.account[to], t_out, forwarded, self.person_to_person(n), ring_of, forward_device, forward_ip)
+        total = np.bincount(to, weights=forwarded, minlength=len(collectors.account))
+        of = collectors.ring
+        per_collector = (lambda edges: None if edges is None else np.asarray(edges)[of])
+        self.cash_out(collectors.account, rings[of], cash_out_from[of], cash_out_to[of], total, per_collector(cash_out_device),
+                      per_collector(cash_out_ip))
 
     def cash_out(self, account, ring, start, end, total, device_edge=None, ip_edge=None) -> None:
         """Each ring's ``account`` pays most of ``total`` to exchanges between ``start`` and ``end``.

@@ -1,8 +1,9 @@
 """Kiting: money sent around a cycle of accounts A1 -> A2 -> ... -> Ak -> A1, round after round.
 
 Hops within a round are time-ordered and hours apart; each hop carries the previous amount less a small
-fee, and each round starts bigger than the last (the float being inflated). The cycle accounts are
-opened for the scheme by one to k owners; after the last round one account cashes out at an exchange.
+fee, and each round starts bigger than the last (the float being inflated). The cycle accounts belong
+to one to k owners: fresh accounts opened for the scheme, or (camouflage) established owners' own. After
+the last round one account cashes out at an exchange.
 """
 
 from __future__ import annotations
@@ -13,26 +14,31 @@ from pydantic import Field
 from typing import TYPE_CHECKING
 
 from graphgen.params import FloatRange, IntRange, Share
-from graphgen.rings.base import LARGE_EVERYDAY_PAYMENT, RingQuery, TypologyConfig, register
+from graphgen.rings.base import LARGE_EVERYDAY_PAYMENT, RHYTHM_SLACK_HOURS, RingQuery, TypologyConfig, register
 from graphgen.sampling import DAY, HOUR, cumsum_within, ranks_within, uniform_times
 from graphgen.vocab import CHANNEL
 
 if TYPE_CHECKING:
     from graphgen.rings.builder import RingBuilder
 
-START_AMOUNT_SPREAD = 0.6  # log-normal sigma of a ring's first amount around its median
 AMOUNT_NOISE = 0.003  # relative noise on each hop, so hops never repeat an amount to the cent
 
 
 class KitingConfig(TypologyConfig):
     share: Share = 0.002
-    cycle_length: IntRange = IntRange(low=3, high=8)  # accounts in the cycle
-    rounds: IntRange = IntRange(low=2, high=6)  # times the money goes around
-    hop_hours: FloatRange = FloatRange(low=0.5, high=12)  # between consecutive hops of a round, at no mimicry
-    round_gap_days: FloatRange = FloatRange(low=1, high=4)  # between rounds
-    escalation: FloatRange = FloatRange(low=1.05, high=1.5)  # growth of the amount from round to round
+    cycle_length: IntRange = IntRange(low=3, high=10)  # accounts in the cycle
+    rounds: IntRange = IntRange(low=1, high=6)  # times the money goes around
+    hop_hours: FloatRange = FloatRange(low=0.5, high=16)  # between consecutive hops of a round, at no mimicry
+    round_gap_days: FloatRange = FloatRange(low=1, high=10)  # between rounds
+    escalation: FloatRange = FloatRange(low=1.02, high=1.4)  # growth of the amount from round to round
     fee: FloatRange = FloatRange(low=0.001, high=0.02)  # kept back at each hop
     amount_median: float = Field(2500.0, gt=0)
+    amount_spread: float = Field(1.0, ge=0, le=3)  # log-normal sigma of a ring's first amount: small to large
+
+    def query_parameters(self) -> dict[str, float]:
+        """Parameters of the ring query that cover these rings (for a config off the defaults)."""
+        return {"max_length": self.cycle_length.high, "min_rounds": self.rounds.low,
+                "max_hop_hours": self.hop_hours.high * hop_stretch(1.0) + RHYTHM_SLACK_HOURS}
 
 
 def hop_stretch(mimicry: float) -> float:
@@ -44,10 +50,12 @@ def hop_stretch(mimicry: float) -> float:
           query=RingQuery("04_kiting_cycles.cypher", "account_ids", "account"))
 def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) -> None:
     """Kiting: escalating, time-ordered rounds of money around a cycle of accounts."""
-    # Ring size in users: each cycle of k accounts has between ceil(k/2) and k owners.
+    # Ring size in users: each cycle of k accounts has between ceil(k/2) and k owners; camouflaged rings
+    # have one owner per account, so that every account can be an owner's own.
     def owners_for(n: int) -> np.ndarray:
         k = config.cycle_length.draw(rng, n)
-        return np.stack([k, rng.integers((k + 1) // 2, k + 1)], axis=1)
+        owners = np.where(rng.random(n) < builder.config.rings.camouflage, k, rng.integers((k + 1) // 2, k + 1))
+        return np.stack([k, owners], axis=1)
 
     drawn = owners_for(int(builder.member_target) + 1)
     n_owners = builder.ring_sizes(lambda n: drawn[:n, 1])
@@ -81,17 +89,21 @@ def plant(builder: RingBuilder, config: KitingConfig, rng: np.random.Generator) 
     users = builder.recruit(t0[owner_ring])
     builder.members(rings[owner_ring], "user", users, np.where(ranks_within(n_owners) == 0, "initiator", "mule"))
 
-    # Cycle accounts, opened for the scheme; account j belongs to owner j mod n_owners.
+    # Cycle accounts: account j belongs to owner j mod n_owners. Established owners put their own main
+    # account in the cycle; every other account is opened for the scheme.
     account_ring = np.repeat(np.arange(n_rings), k)
     j = ranks_within(k)
     owner_base = np.cumsum(n_owners) - n_owners
-    accounts = builder.account_opened_before(users[owner_base[account_ring] + j % n_owners[account_ring]], t0[account_ring])
+    owner = users[owner_base[account_ring] + j % n_owners[account_ring]]
+    own = (j < n_owners[account_ring]) & builder.established(owner)
+    accounts = builder.primary_account[owner]
+    accounts[~own] = builder.account_opened_before(owner[~own], t0[account_ring][~own])
     builder.members(rings[account_ring], "account", accounts, "cycle_account")
     account_base = np.cumsum(k) - k
 
     # Amounts carry around the loop less a fee per hop and escalate from round to round.
     typical = builder.typical_amount(config.amount_median, LARGE_EVERYDAY_PAYMENT)
-    start_amount = builder.rounded(typical * np.exp(START_AMOUNT_SPREAD * rng.standard_normal(n_rings)), 100.0)
+    start_amount = builder.rounded(typical * np.exp(config.amount_spread * rng.standard_normal(n_rings)), 100.0)
     growth = config.escalation.draw(rng, n_rings)
     fee = config.fee.draw(rng, n_rings)
     amount = (start_amount[hop_ring] * growth[hop_ring] ** hop_round * (1 - fee[hop_ring]) ** hop_index
