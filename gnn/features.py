@@ -122,8 +122,9 @@ def _concurrent_counts(group: np.ndarray, first: np.ndarray, last: np.ndarray) -
     return starting_by_my_end - ended_before_my_start - 1
 
 
-def _pairs_within_groups(group: np.ndarray, member: np.ndarray, max_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs of distinct members sharing a group of at most ``max_size`` members."""
+def pairs_within_groups(group: np.ndarray, member: np.ndarray, max_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All ordered pairs of distinct members sharing a group of at most ``max_size`` members, with the group:
+    ``(member, other member, group)``."""
     order = np.argsort(group, kind="stable")
     g, m = group[order], member[order]
     starts = np.flatnonzero(starts_of_runs(g))
@@ -133,7 +134,7 @@ def _pairs_within_groups(group: np.ndarray, member: np.ndarray, max_size: int) -
     left = np.repeat(np.repeat(starts, sizes) + ranks_within(sizes), np.repeat(sizes, sizes))
     right = np.repeat(starts, sizes * sizes) + ranks_within(np.repeat(sizes, sizes))
     keep = left != right
-    return m[left[keep]], m[right[keep]]
+    return m[left[keep]], m[right[keep]], g[left[keep]]
 
 
 def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
@@ -207,7 +208,7 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     # -- graph: who the co-users are (one hop through small shared devices and IPs) ----------------------
     nodes = np.concatenate([dev["node"], ip["node"] + arrays.graph.num_nodes("device")])
     users = np.concatenate([dev["user"], ip["user"]])
-    a, b = _pairs_within_groups(nodes, users, SHARED_NODE_MAX_USERS)
+    a, b, _ = pairs_within_groups(nodes, users, SHARED_NODE_MAX_USERS)
     a, b = pair_parts(np.unique(pair_key(a, b)))
     f["graph_co_users"] = np.bincount(a, minlength=n).astype(float)
     f["graph_co_users_new_share"] = _per_user_mean(n, a, (f["raw_age_days"][b] < 30).astype(float))

@@ -7,7 +7,8 @@ holders take over one after another, whether the same holders meet again on othe
 table per typology, one row per candidate object, as of a cutoff; ``ring`` says which planted ring the object
 belongs to (-1 for legitimate ones), for scoring only. Each table also carries ``flagged`` and ``suspicion``:
 what the shipped ring query in ``cypher/`` would return with its documented defaults, and the score it ranks
-by; :func:`rule_scores` turns them into one score per user (no labels, no training).
+by; ``table.attrs["users"]`` lists who each object involves (``node``, ``user`` rows), and :func:`rule_scores`
+turns all this into one score per user (no labels, no training).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from graphgen.graph import EntityGraph, col
-from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within, starts_of_runs
+from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within
+from gnn.features import pairs_within_groups
 from loaders.evaluate import CYPHER, documented_parameters
 
 MAX_SHARED_USERS = 50  # devices and IPs with more users are public places, not candidates
@@ -126,7 +128,7 @@ def ip_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     links["overlap"] = same & (lag < 0)
     per = links.groupby("node").agg(users=("user", "nunique"), handovers=("handover", "sum"), overlaps=("overlap", "sum"))
     # Holders meeting again: pairs of holders of one IP who also both held another of these IPs.
-    pair_user, pair_other, pair_ip = _pairs_by(links["node"].to_numpy(), links["user"].to_numpy())
+    pair_user, pair_other, pair_ip = pairs_within_groups(links["node"].to_numpy(), links["user"].to_numpy(), MAX_SHARED_USERS)
     pairs = pd.DataFrame({"user": pair_user, "other": pair_other, "node": pair_ip})
     pairs["ips"] = pairs.groupby(["user", "other"])["node"].transform("nunique")
     met = pairs[pairs["ips"] >= 2].groupby("node")["user"].nunique().reindex(per.index, fill_value=0)
@@ -143,20 +145,6 @@ def ip_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     out["ring"] = _truth(graph, "ip_recycling", "ip").reindex(out.index, fill_value=-1).to_numpy()
     out.attrs["users"] = links[["node", "user"]]
     return out.rename_axis("ip_id")
-
-
-def _pairs_by(group: np.ndarray, member: np.ndarray, max_size: int = MAX_SHARED_USERS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ordered pairs of distinct members sharing a group, and the group: ``(member, other, group)``."""
-    order = np.argsort(group, kind="stable")
-    g, m = group[order], member[order]
-    starts = np.flatnonzero(starts_of_runs(g))
-    sizes = np.diff(np.r_[starts, len(g)])
-    small = sizes <= max_size
-    starts, sizes = starts[small], sizes[small]
-    left = np.repeat(np.repeat(starts, sizes) + ranks_within(sizes), np.repeat(sizes, sizes))
-    right = np.repeat(starts, sizes * sizes) + ranks_within(np.repeat(sizes, sizes))
-    keep = left != right
-    return m[left[keep]], m[right[keep]], g[left[keep]]
 
 
 def cycle_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
