@@ -194,7 +194,8 @@ class LoadLock:
             return f"another load into {self.database!r} on {self.uri} just started or ended; try again"
         held = records[0]
         advice = ("it has not shown a sign of life for {idle} s: if that load is dead, pass --force-unlock"
-                  if held["idle"] >= STALE_SECONDS else "wait for it to finish (heartbeat {idle} s ago)")
+                  if held["idle"] >= STALE_SECONDS
+                  else "wait for it to finish (heartbeat {idle} s ago), or pass --force-unlock once it is gone")
         return (f"database {self.database!r} on {self.uri} is being loaded by {held['owner']} since {held['started']}; "
                 + advice.format(idle=held["idle"]))
 
