@@ -262,9 +262,9 @@ def rule_scores(graph: EntityGraph, cutoff: int) -> np.ndarray:
     score = np.zeros(graph.num_nodes("user"))
     for signals in SIGNALS.values():
         table = signals(graph, cutoff)
-        members = table.attrs.get("users")
-        if members is None or not len(table):
+        if not len(table):
             continue
+        members = table.attrs["users"]
         flagged = table.loc[table["flagged"].astype(bool), "suspicion"] / SUSPICION_TERMS
         hit = members[members["node"].isin(flagged.index)]
         np.maximum.at(score, hit["user"].to_numpy(), 0.01 + flagged.loc[hit["node"]].to_numpy())

@@ -36,6 +36,8 @@ _PROFILE_OF_CHANNEL = {
 # Hour-of-week weights (Monday 00:00 first), one row per channel code.
 WEEKLY = np.stack([np.outer(_PROFILE_OF_CHANNEL[c][1], _PROFILE_OF_CHANNEL[c][0]).ravel() for c in CHANNELS])
 _AWAKE_CDF = np.r_[0.0, np.cumsum(_AWAKE) / _AWAKE.sum()]
+_DAILY = WEEKLY.reshape(len(CHANNELS), 7, 24).sum(axis=1)
+DAILY_CDF = np.hstack([np.zeros((len(CHANNELS), 1)), np.cumsum(_DAILY, axis=1) / _DAILY.sum(axis=1, keepdims=True)])
 
 
 def weekday(ts: np.ndarray) -> np.ndarray:
@@ -63,7 +65,8 @@ def draw_in_profile(low: np.ndarray, high: np.ndarray, profile: np.ndarray, rng:
             hour = into_week // HOUR
             return (since_monday // WEEK) * cumulative[-1] + cumulative[hour] + (into_week % HOUR) / HOUR * weights[hour]
 
-        target = weight_at(low[mine]) + u[mine] * (weight_at(high[mine]) - weight_at(low[mine]))
+        lowest = weight_at(low[mine])
+        target = lowest + u[mine] * (weight_at(high[mine]) - lowest)
         weeks = np.floor(target / cumulative[-1])
         rest = target - weeks * cumulative[-1]
         hour = np.clip(np.searchsorted(cumulative, rest, side="right") - 1, 0, len(weights) - 1)
@@ -89,8 +92,7 @@ def on_due_day(ts: np.ndarray, earliest: np.ndarray, latest: np.ndarray, profile
     u = rng.random(len(ts))
     for code in np.unique(profile):
         mine = profile == code
-        daily = WEEKLY[code].reshape(7, 24).sum(axis=0)
-        hour[mine] = np.interp(u[mine], np.r_[0.0, np.cumsum(daily) / daily.sum()], np.arange(25))
+        hour[mine] = np.interp(u[mine], DAILY_CDF[code], np.arange(25))
     moved = day + (hour * HOUR).astype(np.int64)
     return np.where((moved >= earliest) & (moved <= latest), moved, ts)
 

@@ -168,9 +168,9 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     start, end = config.horizon_ms()
     _warp_placed_times(graph)
     users, accounts = graph.nodes["user"], graph.nodes["account"]
-    owner = col(accounts, "_owner")
-    activity = user_activity(col(users, "_kind"), config.population, start, end, stage_rng(seed, "transactions.activity"))
-    sampled = _sample_patterns(edges, col(accounts, "opened_at"), owner, col(users, "_kind"), activity, start, end,
+    kind = col(users, "_kind")
+    activity = user_activity(kind, config.population, start, end, stage_rng(seed, "transactions.activity"))
+    sampled = _sample_patterns(edges, col(accounts, "opened_at"), col(accounts, "_owner"), kind, activity, start, end,
                                config.population.payday_spending_share, rng)
     scheduled = {name: col(graph.transactions, name) for name in graph.transactions.column_names}
     scheduled["_edge"] = _edge_of_pairs(edges, scheduled["src_account_id"], scheduled["dst_account_id"])

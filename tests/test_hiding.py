@@ -17,12 +17,9 @@ from graphgen.rings import REGISTRY
 from graphgen.sampling import DAY, HOUR
 from gnn.audit import best_threshold
 from gnn.structure import SIGNALS, VERDICT, cycle_signals
+from tests.test_rings import ms
 
 QUIET = {"rings": {"share_scale": 0}}  # look-alike counts without rings in the way
-
-
-def ms(series: pd.Series) -> np.ndarray:
-    return series.dt.as_unit("ms").astype("int64").to_numpy()
 
 
 def links(graph, name: str) -> pd.DataFrame:

@@ -126,6 +126,10 @@ def co_users(user: np.ndarray, payee: np.ndarray, how: np.ndarray) -> dict[str, 
     return {"user": np.asarray(user, np.int64), "payee": np.asarray(payee, np.int64), "how": np.asarray(how, np.int8)}
 
 
+def no_co_users() -> dict[str, np.ndarray]:
+    return co_users(*(np.zeros(0, np.int64),) * 3)
+
+
 def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -> np.ndarray:
     """When a user started using a long-lived device or IP: before the horizon, never before sign-up."""
     lookback = (rng.random(len(created)) * max_lookback_days * DAY).astype(np.int64)
@@ -133,7 +137,7 @@ def life_start(created: np.ndarray, start: int, max_lookback_days: float, rng) -
 
 
 def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int,
-                 rng) -> tuple[pa.Table, pa.Table]:
+                 rng) -> tuple[pa.Table, pa.Table, dict[str, np.ndarray]]:
     """Personal devices (heavy-tailed counts), family tablets, public terminals and the other shared devices."""
     decoys = config.decoys
     counts = np.maximum(config.population.devices_per_user.draw(rng, people.n), 1)
@@ -180,11 +184,10 @@ def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig
 
     established = persons[people.created[persons] < start]
 
-    def first_uses(holders: np.ndarray, issued: np.ndarray, within_days) -> np.ndarray:
-        """When each of a group's holders first uses its device: within days of the device being issued
-        (``within_days``: a range to draw from, or each group's own)."""
-        days = within_days.draw(rng, len(holders)) if hasattr(within_days, "draw") else within_days
-        spread = np.repeat(days * DAY, holders)
+    def first_uses(holders: np.ndarray, issued: np.ndarray, within_days: np.ndarray) -> np.ndarray:
+        """When each of a group's holders first uses its device: within ``within_days`` (per group) of the
+        device being issued."""
+        spread = np.repeat(within_days * DAY, holders)
         return np.repeat(issued, holders) + (rng.random(int(holders.sum())) * spread).astype(np.int64)
 
     # Demo devices in shops and bank branches: customers are set up on the banking app there, one after
@@ -202,11 +205,11 @@ def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig
     # A relative's phone: someone sets up banking on their own main phone for elderly relatives or neighbours,
     # who use it within days of each other, for days to weeks. The phone lives on before and after.
     helpers = established[rng.random(len(established)) < decoys.helper_share]
-    if len(helpers) and len(established):
+    if len(helpers):
         helped = decoys.helped_users.draw(rng, len(helpers))
         user = established[rng.integers(0, len(established), int(helped.sum()))]
         since = np.minimum(first_uses(helped, uniform_times(np.full(len(helpers), start), np.full(len(helpers), end - 21 * DAY), rng),
-                                      decoys.helped_within_days), end - HOUR)
+                                      decoys.helped_within_days.draw(rng, len(helpers))), end - HOUR)
         until = np.minimum(since + (rng.uniform(*HELPED_FOR_DAYS, len(user)) * DAY).astype(np.int64), end)
         parts.append(link_rows(user, np.repeat(np.flatnonzero(primary)[helpers], helped), since, until))
         groups.append(co_users(user, np.repeat(helpers, helped), np.full(len(user), REPAYS)))
@@ -223,7 +226,7 @@ def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig
         user = staff[np.repeat(at, holders) + ranks_within(holders)]
         groups.append(co_users(user, np.repeat(user[np.cumsum(holders) - holders], holders), np.full(len(user), CHIPS_IN)))
         since = first_uses(holders, uniform_times(np.full(len(employer), start - 30 * DAY), np.full(len(employer), end - 10 * DAY), rng),
-                           decoys.staff_within_days)
+                           decoys.staff_within_days.draw(rng, len(employer)))
         parts.append(link_rows(user, n_devices + np.repeat(np.arange(len(employer)), holders),
                                np.minimum(np.maximum(since, people.created[user]), end - HOUR), np.full(len(user), end)))
         types.append(np.full(len(employer), TABLET))
@@ -238,7 +241,7 @@ def grow_devices(people: People, employer_of: np.ndarray, config: GraphgenConfig
         parts.append(link_rows(buyer, resold, bought, np.full(len(resold), end)))
 
     devices = pa.table(device_attributes(np.concatenate(types), rng))
-    return devices, _links_table(parts, "device_id"), _concat(groups) if groups else co_users(*(np.zeros(0, np.int64),) * 3)
+    return devices, _links_table(parts, "device_id"), _concat(groups) if groups else no_co_users()
 
 
 def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, start: int, end: int,
@@ -247,7 +250,7 @@ def grow_ips(people: People, employer_of: np.ndarray, config: GraphgenConfig, st
     decoys = config.decoys
     parts: list[dict[str, np.ndarray]] = []
     ip_parts: list[dict[str, np.ndarray]] = []
-    groups = co_users(*(np.zeros(0, np.int64),) * 3)
+    groups = no_co_users()
     n_ips = 0
 
     def new_ips(connection: int, country: np.ndarray, vpn: bool = False) -> np.ndarray:

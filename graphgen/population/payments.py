@@ -54,6 +54,7 @@ CIRCLE_PERIOD_DAYS = np.array([7.0, 14.0, 30.4375])  # circles meet weekly, fort
 CIRCLE_PERIOD_SHARES = np.array([0.2, 0.3, 0.5])
 LOAN_AMOUNT = (300.0, 5000.0)
 LOAN_HOP_DAYS = (0.5, 6)
+PAID_ONCE = 1e-9  # the rate of a POISSON edge paid exactly once (every POISSON edge pays at least once)
 
 
 def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, ring=None) -> dict[str, np.ndarray]:
@@ -310,7 +311,7 @@ def co_user_edges(groups: list[dict[str, np.ndarray]], acct: np.ndarray, config:
     amounts = pop.amounts
     mu = np.select([how == REPAYS, how == CHIPS_IN], [amounts.family.edge_mu(rng, n), amounts.collection_share.edge_mu(rng, n)],
                    np.log(amounts.rent.draw(rng, n) / 2))
-    rate = np.where(how == REPAYS, pop.family_payments_per_month * DAY / MONTH, np.where(how == CHIPS_IN, 1e-9, 0.0))
+    rate = np.where(how == REPAYS, pop.family_payments_per_month * DAY / MONTH, np.where(how == CHIPS_IN, PAID_ONCE, 0.0))
     return transfer_rows(acct[group["user"]], acct[group["payee"]], np.where(how == PAYS_RENT, MONTHLY, POISSON),
                          np.where(how == PAYS_RENT, CHANNEL["standing_order"], CHANNEL["p2p"]), mu,
                          np.where(how == REPAYS, amounts.family.jitter, 0.0), rate=rate,

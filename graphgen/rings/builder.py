@@ -294,9 +294,8 @@ class RingBuilder:
         self.schedule(account, collectors.account[to], t_out, forwarded, self.person_to_person(n), ring_of, forward_device, forward_ip)
         total = np.bincount(to, weights=forwarded, minlength=len(collectors.account))
         of = collectors.ring
-        per_collector = (lambda edges: None if edges is None else np.asarray(edges)[of])
-        self.cash_out(collectors.account, rings[of], cash_out_from[of], cash_out_to[of], total, per_collector(cash_out_device),
-                      per_collector(cash_out_ip))
+        self.cash_out(collectors.account, rings[of], cash_out_from[of], cash_out_to[of], total, _rows(cash_out_device, of),
+                      _rows(cash_out_ip, of))
 
     def cash_out(self, account, ring, start, end, total, device_edge=None, ip_edge=None) -> None:
         """Each ring's ``account`` pays most of ``total`` to exchanges between ``start`` and ``end``.
@@ -307,9 +306,8 @@ class RingBuilder:
         of = np.repeat(np.arange(len(ring)), pieces)
         amount = total[of] * self.rng.uniform(*CASH_OUT_SHARE, len(of)) / pieces
         amount = self.rounded(np.maximum(amount, 1.0), 10.0)
-        pick = (lambda edges: None if edges is None else np.asarray(edges)[of])
         self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
-                      vocab.CHANNEL["instant"], ring[of], pick(device_edge), pick(ip_edge))
+                      vocab.CHANNEL["instant"], ring[of], _rows(device_edge, of), _rows(ip_edge, of))
 
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing).
@@ -349,6 +347,11 @@ class RingBuilder:
         self.graph.labels["_members"] = pa.table(_stack(self._members, {
             "ring": np.int64, "node_type": np.int8, "node": np.int64, "role": np.int8}))
         return self.graph
+
+
+def _rows(edges: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
+    """``edges[index]``, keeping None (no forced USES_* edge) as None."""
+    return None if edges is None else np.asarray(edges)[index]
 
 
 def _stack(parts: list[dict[str, np.ndarray]], dtypes: dict[str, type]) -> dict[str, np.ndarray]:
