@@ -237,6 +237,53 @@ def cycle_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     return out[columns]
 
 
+def mule_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
+    """One row per personal account paid by two or more other people before the cutoff, with the mule query's
+    verdict (09): who paid it how often, what it paid out within ``max_pass_hours`` of the last money that came
+    in from a person, how fast, and whether the people it paid also collect from other such accounts."""
+    q = query_defaults("09_mule_networks.cypher")
+    t = graph.transactions
+    ts = _ms(t, "ts")
+    business = _business(graph)
+    keep = (ts < cutoff) & (col(t, "src_account_id") != col(t, "dst_account_id"))
+    pays = pd.DataFrame({"payer": col(t, "src_account_id")[keep], "account": col(t, "dst_account_id")[keep],
+                         "amount": col(t, "amount")[keep], "ts": ts[keep]})
+    from_people = pays[~business[pays["payer"].to_numpy()] & ~business[pays["account"].to_numpy()]]
+    per_payer = from_people.groupby(["account", "payer"]).agg(n=("ts", "size"), amount=("amount", "sum"))
+    per = per_payer.groupby(level=0).agg(payers=("n", "size"), one_off=("n", lambda n: int((n == 1).sum())),
+                                         received=("amount", "sum"))
+    per = per[per["payers"] >= 2]
+    # Each payment out of a candidate, against the last payment a person made into it at or before that moment.
+    came_in = from_people.sort_values(["account", "ts"], kind="stable")
+    in_account, in_ts = came_in["account"].to_numpy(), came_in["ts"].to_numpy()
+    out = pays[pays["payer"].isin(per.index)]
+    payer, out_ts = out["payer"].to_numpy(), out["ts"].to_numpy()
+    last = np.searchsorted(in_account * 2**42 + in_ts, payer * 2**42 + out_ts, side="right") - 1
+    valid = last >= 0
+    valid[valid] = in_account[last[valid]] == payer[valid]
+    wait = np.where(valid, out_ts - in_ts[np.maximum(last, 0)], -1)
+    fast = valid & (wait <= q["max_pass_hours"] * HOUR)
+    passed = pd.DataFrame({"account": payer[fast], "onward": out["account"].to_numpy()[fast],
+                           "amount": out["amount"].to_numpy()[fast], "wait": wait[fast] / HOUR})
+    on = passed.groupby("account").agg(passed=("amount", "sum"), wait_hours=("wait", "mean")).reindex(per.index)
+    ratio = on["passed"].fillna(0) / per["received"]
+    result = pd.DataFrame({"payers": per["payers"], "one_off_share": per["one_off"] / per["payers"],
+                           "pass_share": ratio.where(ratio <= 1, 0.0), "pace": (1 / (1 + on["wait_hours"] / 24)).fillna(0)})
+    result["flagged"] = (result["payers"] >= q["min_payers"]) & (result["pass_share"] >= q["min_passed_share"])
+    # Gathering: people paid by two or more of the flagged accounts.
+    onward = passed[~business[passed["onward"].to_numpy()]][["account", "onward"]].drop_duplicates()
+    feeders = onward[onward["account"].isin(result.index[result["flagged"]])].groupby("onward").size()
+    onward["gathering"] = onward["onward"].map(feeders).fillna(0) >= 2
+    result["gathered"] = onward.groupby("account")["gathering"].mean().reindex(result.index).fillna(0.0)
+    result["suspicion"] = result["one_off_share"] + result["pace"] + result["gathered"]
+    result["ring"] = _truth(graph, "mule_network", "account").reindex(result.index, fill_value=-1).to_numpy()
+    owner = col(graph.edges["has_account"], "user_id")
+    group = np.concatenate([result.index.to_numpy(), onward["account"].to_numpy()])
+    account = np.concatenate([result.index.to_numpy(), onward["onward"].to_numpy()])
+    result.attrs["users"] = pd.DataFrame({"node": group, "user": owner[account]})
+    return result.rename_axis("account_id")
+
+
 def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Per row, the ring owning more than half of the row's ``length`` entries, else -1 (NaN: no ring)."""
     out = np.full(len(ring_of), -1, np.int64)
@@ -250,7 +297,7 @@ def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 
 SIGNALS: dict[str, Callable[[EntityGraph, int], pd.DataFrame]] = {
-    "device_sharing": device_signals, "ip_recycling": ip_signals, "kiting": cycle_signals,
+    "device_sharing": device_signals, "ip_recycling": ip_signals, "kiting": cycle_signals, "mule_network": mule_signals,
 }
 VERDICT = ("flagged", "suspicion", "ring", "accounts")  # columns that are not signals
 SUSPICION_TERMS = 3  # every query's suspicion adds three signals in [0, 1]

@@ -36,6 +36,7 @@ class AmountsConfig(StrictModel):
     large_payment: Amount = Amount(median=1500, spread=0.7)  # a car, a deposit, tuition
     crypto: Amount = Amount(median=200, spread=0.8, jitter=0.8)
     sale: Amount = Amount(median=60, spread=0.8)  # what a stranger pays an online seller
+    resale: Amount = Amount(median=250, spread=0.8)  # what a stranger pays a reseller (phones, tickets, parts)
     collection_share: Amount = Amount(median=20, spread=0.7)  # what each friend owes a collector
     bill_split: Amount = Amount(median=35, spread=0.6)  # one hop of a flat-share settling a bill
 
@@ -95,6 +96,15 @@ class DecoysConfig(StrictModel):
     collection_payers: Count = Count(min=3, median=6, max=25, sigma=0.5)
     seller_share: Share = 0.01  # people selling online: paid by many strangers
     sales: Count = Count(min=3, median=10, max=80, sigma=0.7)
+    # Money passed on within hours or days, less a cut, as mules do: not mule networks.
+    reseller_share: Share = 0.004  # people reselling goods: each sale passed on to their supplier, less a margin
+    reseller_sales: Count = Count(min=3, median=12, max=80, sigma=0.7)
+    reseller_pass_hours: FloatRange = FloatRange(low=0.5, high=48)
+    reseller_margin: FloatRange = FloatRange(low=0.05, high=0.3)
+    letting_agent_share: Share = 0.001  # people letting flats for landlords: rents passed on less a fee
+    agent_flats: Count = Count(min=2, median=6, max=40, sigma=0.6)
+    agent_pass_days: FloatRange = FloatRange(low=0.2, high=5)
+    agent_fee: FloatRange = FloatRange(low=0.05, high=0.15)
     # Device bursts that are not rings: several people first seen on one device within days.
     demo_devices_per_10k: float = Field(5.0, ge=0, le=1000)  # shop and branch demo devices, in use for days
     demo_users: Count = Count(min=2, median=5, max=20, sigma=0.6)  # customers set up on one demo device
@@ -179,6 +189,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                          "hosting_share": 0.9},
         "kiting": {"cycle_length": [3, 8], "rounds": [3, 6], "hop_hours": [0.5, 8], "round_gap_days": [1, 4],
                    "escalation": [1.1, 1.5]},
+        "mule_network": {"first_layer": {"min": 4, "median": 8, "max": 30, "sigma": 0.5}, "layers": [2, 3],
+                         "narrowing": [0.2, 0.5], "victims_per_mule": [2, 6], "pass_hours": [0.25, 6], "cut": [0.02, 0.12],
+                         "pieces": [1, 3]},
     },
     "medium": {
         "camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5,
@@ -189,6 +202,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                          "hosting_share": 0.6},
         "kiting": {"cycle_length": [3, 10], "rounds": [1, 6], "hop_hours": [0.5, 16], "round_gap_days": [1, 10],
                    "escalation": [1.02, 1.4]},
+        "mule_network": {"first_layer": {"min": 3, "median": 6, "max": 24, "sigma": 0.5}, "layers": [1, 2],
+                         "narrowing": [0.3, 0.7], "victims_per_mule": [1, 5], "pass_hours": [0.5, 24], "cut": [0.02, 0.12],
+                         "pieces": [1, 3]},
     },
     "hard": {
         "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,
@@ -199,6 +215,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                          "hosting_share": 0.3},
         "kiting": {"cycle_length": [3, 12], "rounds": [1, 4], "hop_hours": [2, 48], "round_gap_days": [3, 30],
                    "escalation": [1.0, 1.15]},
+        "mule_network": {"first_layer": {"min": 2, "median": 4, "max": 16, "sigma": 0.5}, "layers": [1, 2],
+                         "narrowing": [0.5, 1.0], "victims_per_mule": [1, 3], "pass_hours": [2, 72], "cut": [0.05, 0.3],
+                         "pieces": [1, 2]},
     },
 }
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-HOUR = 3_600_000  # milliseconds
+MINUTE = 60_000  # milliseconds
+HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 MONTH = int(30.4375 * DAY)
 

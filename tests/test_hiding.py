@@ -103,6 +103,35 @@ def savings_circles(graph, config) -> int:
     return int((cycles["rounds"] >= 2).sum())
 
 
+def passed_on(graph) -> pd.DataFrame:
+    """Every payment from one person to another, against the last payment a person made into the payer's
+    account at or before it: what came in, from whom and how, and how long it stayed."""
+    t = graph.transactions.to_pandas()
+    business = (graph.nodes["account"].to_pandas()["account_type"] == "business").to_numpy()
+    t = t[~business[t["src_account_id"]] & ~business[t["dst_account_id"]]].assign(ts=lambda f: ms(f["ts"]))
+    came_in = t.sort_values("ts")[["dst_account_id", "ts", "src_account_id", "amount", "channel"]].set_axis(
+        ["account", "in_ts", "payer", "in_amount", "in_channel"], axis=1)
+    out = t.sort_values("ts")[["src_account_id", "dst_account_id", "ts", "amount"]].set_axis(["account", "onward", "ts", "amount"], axis=1)
+    matched = pd.merge_asof(out, came_in, left_on="ts", right_on="in_ts", by="account", allow_exact_matches=True).dropna(subset=["in_ts"])
+    return matched.assign(wait=matched["ts"] - matched["in_ts"], kept=1 - matched["amount"] / matched["in_amount"])
+
+
+def resellers(graph, config) -> int:
+    """People passing three or more sales from different strangers to one account within two days, less a margin."""
+    m = passed_on(graph)
+    m = m[(m["wait"] <= 2 * DAY) & m["kept"].between(0.03, 0.4)]
+    per = m.groupby(["account", "onward"]).agg(n=("payer", "size"), payers=("payer", "nunique"))
+    return int(per[(per["n"] >= 3) & (per["payers"] == per["n"])].index.get_level_values(0).nunique())
+
+
+def letting_agents(graph, config) -> int:
+    """People passing standing-order rents from two or more tenants on within five days, less a fee."""
+    m = passed_on(graph)
+    m = m[(m["in_channel"] == "standing_order") & (m["wait"] <= 5 * DAY) & m["kept"].between(0.03, 0.2)]
+    payers = m.groupby("account")["payer"].nunique()
+    return int((payers >= 2).sum())
+
+
 LOOK_ALIKES = {
     "demo_devices_per_10k": (demo_devices, 10.0),
     "helper_share": (helper_phones, 0.01),
@@ -111,6 +140,8 @@ LOOK_ALIKES = {
     "dynamic_pool_share": (pooled_addresses, 0.04),
     "hotel_wifi_per_10k": (hotel_wifi, 10.0),
     "savings_circle_share": (savings_circles, 0.04),
+    "reseller_share": (resellers, 0.01),
+    "letting_agent_share": (letting_agents, 0.004),
 }
 
 

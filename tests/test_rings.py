@@ -12,6 +12,7 @@ import pytest
 
 from graphgen.rings import typology_names
 from graphgen.rings.kiting import hop_stretch
+from graphgen.rings.mule_network import patience
 from graphgen.sampling import DAY, HOUR
 
 
@@ -72,6 +73,43 @@ def test_kiting_rings_are_time_ordered_escalating_cycles(g, members, small_confi
             assert (gaps <= cfg.hop_hours.high * hop_stretch(small_config.rings.mimicry) * HOUR + 2 * DAY).all()
         first_hop = hops[hops["hop"] == 0].sort_values("round")["amount"].to_numpy()
         assert (np.diff(first_hop) > 0).all(), f"ring {ring_id} does not escalate"
+
+
+def test_mule_networks_pass_victims_money_on_layer_by_layer(g, members, small_config):
+    """Victims pay first-layer mules; every mule pays on, less a cut, hours later; cashiers pay exchanges."""
+    cfg = small_config.rings.mule_network
+    txns, labels = g.transactions.to_pandas(), g.labels["transaction"].to_pandas()
+    accounts = g.nodes["account"].to_pandas()
+    business = set(accounts.loc[accounts["account_type"] == "business", "account_id"])
+    mules = members.query("typology == 'mule_network'")
+    assert mules["ring_id"].nunique() >= 3
+    for ring_id, ring in mules.groupby("ring_id"):
+        users = ring.query("node_type == 'user'")
+        account_of = ring.query("node_type == 'account'")["node_id"].to_numpy()
+        assert len(users) == len(account_of)
+        layers = users["role"].value_counts()
+        assert cfg.first_layer.min <= layers["mule"] and layers["cashier"] >= 1
+        paid = txns[txns["txn_id"].isin(labels.loc[labels["ring_id"] == ring_id, "txn_id"])]
+        inside = paid["src_account_id"].isin(account_of) & paid["dst_account_id"].isin(account_of)
+        came_in = paid[~paid["src_account_id"].isin(account_of) & paid["dst_account_id"].isin(account_of)]
+        went_out = paid[paid["src_account_id"].isin(account_of) & ~paid["dst_account_id"].isin(account_of)]
+        assert len(came_in) and inside.any() and len(went_out), f"ring {ring_id} has no layered flow"
+        assert came_in["dst_account_id"].nunique() >= cfg.first_layer.min  # fan-in from victims
+        assert went_out["dst_account_id"].isin(business).all(), "cash-outs go to exchanges"
+        # No mule pays on more than it received (give or take rounding to 10), and the ring keeps its cuts.
+        received = paid.groupby("dst_account_id")["amount"].sum()
+        sent = paid.groupby("src_account_id")["amount"].agg(["sum", "size"]).loc[lambda f: f.index.isin(account_of)]
+        assert (sent["sum"] <= received.reindex(sent.index).fillna(0) + 10 * sent["size"]).all()
+        assert went_out["amount"].sum() < came_in["amount"].sum()
+        # Each payment a mule passes on leaves within pass_hours (stretched by mimicry, plus the daily rhythm).
+        out_of_mules = paid[paid["src_account_id"].isin(account_of)].sort_values("ts")
+        into_mules = paid[paid["dst_account_id"].isin(account_of)].sort_values("ts")
+        matched = pd.merge_asof(out_of_mules.assign(t=ms(out_of_mules["ts"])), into_mules.assign(t=ms(into_mules["ts"]))[
+            ["dst_account_id", "t"]].rename(columns={"dst_account_id": "src_account_id", "t": "t_in"}),
+            left_on="t", right_on="t_in", by="src_account_id")
+        assert matched["t_in"].notna().all(), "a mule paid on money it never received"
+        most = cfg.pass_hours.high * patience(small_config.rings.mimicry) * HOUR + 2 * DAY
+        assert (matched["t"] - matched["t_in"] <= most).all()
 
 
 def test_device_rings_run_several_users_per_device_within_the_window(g, members, small_config):

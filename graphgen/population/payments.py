@@ -294,7 +294,9 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
 
     scheduled = [_bill_split_loops(people, acct, opened, config, start, end, rng),
                  _collections(people, acct, opened, config, start, end, rng),
-                 _friend_cycles(people, acct, opened, config, start, end, rng)]
+                 _friend_cycles(people, acct, opened, config, start, end, rng),
+                 _resales(people, acct, opened, config, start, end, rng),
+                 _lettings(people, acct, opened, config, start, end, rng)]
     scheduled = {k: np.concatenate([part[k] for part in scheduled]) for k in scheduled[0]}
     to_others = scheduled["src_account_id"] != scheduled["dst_account_id"]  # nobody pays themselves
     scheduled = {k: v[to_others] for k, v in scheduled.items()}
@@ -327,7 +329,7 @@ def _collections(people: People, acct: np.ndarray, opened: np.ndarray, config: G
     """
     decoys, pop = config.decoys, config.population
     persons = people.of_kind(PERSON)
-    payers_pool = persons[opened[acct[persons]] < start]
+    payers_pool = _established(people, acct, opened, start)
     collectors = persons[(rng.random(len(persons)) < decoys.collector_share) & (opened[acct[persons]] < end - COLLECTION_DAYS * DAY)]
     if not len(collectors) or not len(payers_pool):
         return payment_rows(*(np.zeros(0, np.int64),) * 4, CHANNEL["p2p"])
@@ -357,8 +359,7 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     A loan passed on goes around a circle of friends once, days between hops.
     """
     decoys = config.decoys
-    persons = people.of_kind(PERSON)
-    pool = persons[opened[acct[persons]] < start]
+    pool = _established(people, acct, opened, start)
     circles = (pool[rng.random(len(pool)) < decoys.savings_circle_share / decoys.circle_size.median] if len(pool) else pool)
     loans = (pool[rng.random(len(pool)) < decoys.loan_chain_share / decoys.circle_size.median] if len(pool) else pool)
     period = (CIRCLE_PERIOD_DAYS[choose(CIRCLE_PERIOD_SHARES, len(circles) + len(loans), rng)] * DAY).astype(np.int64)
@@ -390,6 +391,63 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     done = ts < end
     channel = np.where(loan_hop, CHANNEL["transfer"], CHANNEL["p2p"])
     return payment_rows(src[done], dst[done], ts[done], amount[done], channel[done])
+
+
+def _resales(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
+    """Resellers: strangers pay once for goods, and each sale is passed on to one supplier hours later, less a
+    margin: fan-in from strangers and fast pass-through, as first-layer mules show."""
+    decoys, pop = config.decoys, config.population
+    pool = _established(people, acct, opened, start)
+    resellers = pool[rng.random(len(pool)) < decoys.reseller_share]
+    supplier = pool[rng.integers(0, max(len(pool), 1), len(resellers))] if len(pool) else resellers
+    sale = np.repeat(np.arange(len(resellers)), decoys.reseller_sales.draw(rng, len(resellers)))
+    buyer = pool[rng.integers(0, max(len(pool), 1), len(sale))] if len(pool) else sale
+    paid = round_amounts(pop.amounts.resale.draw(rng, len(sale)), pop.round_amount_share, 5.0, rng)
+    t_in = uniform_times(np.full(len(sale), start), np.full(len(sale), end), rng)
+    t_out = t_in + (decoys.reseller_pass_hours.draw(rng, len(sale)) * HOUR).astype(np.int64)
+    passed = round_amounts(paid * (1 - decoys.reseller_margin.draw(rng, len(resellers))[sale]), pop.round_amount_share, 5.0, rng)
+    return _pass_on(acct[buyer], acct[resellers[sale]], acct[supplier[sale]], t_in, t_out, paid, passed, end, pop, rng)
+
+
+def _lettings(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
+    """Letting agents: tenants pay rent to the agent each month, and the agent passes it to the flat's landlord
+    within days, less a fee: the same tenants every month, so repeated rather than one-off payers."""
+    decoys, pop = config.decoys, config.population
+    pool = _established(people, acct, opened, start)
+    agents = pool[rng.random(len(pool)) < decoys.letting_agent_share]
+    agent_of_flat = np.repeat(np.arange(len(agents)), decoys.agent_flats.draw(rng, len(agents)))
+    flat_agent = agents[agent_of_flat]
+    n = len(flat_agent)
+    tenant, landlord = (pool[rng.integers(0, max(len(pool), 1), n)] if len(pool) else flat_agent for _ in range(2))
+    rent = round_amounts(pop.amounts.rent.draw(rng, n), 1.0, 10.0, rng)
+    months = int(np.ceil((end - start) / MONTH)) + 1
+    flat = np.repeat(np.arange(n), months)
+    month = np.tile(np.arange(months), n)
+    t_in = start + month * MONTH + (rng.uniform(*RENT_DAYS, n) * DAY).astype(np.int64)[flat]
+    t_out = t_in + (decoys.agent_pass_days.draw(rng, len(flat)) * DAY).astype(np.int64)
+    passed = np.round(rent * (1 - decoys.agent_fee.draw(rng, len(agents))[agent_of_flat]), 2)
+    return _pass_on(acct[tenant[flat]], acct[flat_agent[flat]], acct[landlord[flat]], t_in, t_out, rent[flat],
+                    passed[flat], end, pop, rng, pay_in=CHANNEL["standing_order"], pay_out=CHANNEL["transfer"])
+
+
+def _established(people: People, acct: np.ndarray, opened: np.ndarray, start: int) -> np.ndarray:
+    """People whose account was open before the horizon."""
+    persons = people.of_kind(PERSON)
+    return persons[opened[acct[persons]] < start]
+
+
+def _pass_on(payer, middle, payee, t_in, t_out, paid, passed, end, pop, rng, pay_in=None, pay_out=None):
+    """Payments ``payer -> middle`` at ``t_in`` passed on ``middle -> payee`` at ``t_out`` (both before ``end``);
+    channels are person-to-person unless given."""
+    came_in = t_in < end
+    went_on = came_in & (t_out < end)
+
+    def channels(n: int, fixed):
+        return person_to_person_channels(n, pop.instant_share, rng) if fixed is None else np.full(n, fixed)
+
+    return payment_rows(np.concatenate([payer[came_in], middle[went_on]]), np.concatenate([middle[came_in], payee[went_on]]),
+                        np.concatenate([t_in[came_in], t_out[went_on]]), np.concatenate([paid[came_in], passed[went_on]]),
+                        np.concatenate([channels(int(came_in.sum()), pay_in), channels(int(went_on.sum()), pay_out)]))
 
 
 def _bill_split_loops(people: People, acct: np.ndarray, opened: np.ndarray, config: GraphgenConfig, start: int, end: int, rng):
