@@ -129,7 +129,7 @@ class DecoysConfig(StrictModel):
     savings_circle_share: Share = 0.008  # people in rotating savings circles: a pot passed round in a fixed order
     circle_size: Count = Count(min=3, median=7, max=14, sigma=0.4)
     circle_contribution: FloatRange = FloatRange(low=100, high=1500)
-    circle_hop_hours: FloatRange = FloatRange(low=1, high=96)
+    circle_hop_hours: FloatRange = FloatRange(low=1, high=96)  # a circle's pace: its slowest hop
     loan_chain_share: Share = 0.006  # friends passing a loan on around the circle and back, once
 
 

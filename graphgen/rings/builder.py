@@ -33,7 +33,7 @@ SYNTHETIC_AGE_SPREAD = 1.0  # log-normal sigma: from days to over a year, overla
 MAX_SYNTHETIC_AGE_DAYS = 3 * 365
 VICTIMS_PAY_WITHIN = 0.7  # victims pay in the first 70% of a member's session, so the forward fits after
 FORWARD_SHARE = (0.85, 0.97)  # members keep a 3-15% cut of what victims paid them
-HOLD_SHARE_AT_FULL_MIMICRY = 0.8  # share of forwards that wait a few days when rings.mimicry is 1
+HOLD_SHARE = (0.3, 0.8)  # share of forwards that wait a few days, at no and at full rings.mimicry
 HOLD_DAYS = (1, 4)
 FRESH_ACCOUNT_DAYS = (1, 20)  # accounts opened for a scheme, this long before it starts
 CASH_OUT_SHARE = (0.6, 0.95)  # of what the collector received; the rest pays the ring's costs
@@ -255,7 +255,7 @@ class RingBuilder:
         Returns the new ``(t_out, device_edge, ip_edge)``.
         """
         n = len(t_in)
-        late = self.rng.random(n) < HOLD_SHARE_AT_FULL_MIMICRY * self.config.rings.mimicry
+        late = self.rng.random(n) < HOLD_SHARE[0] + (HOLD_SHARE[1] - HOLD_SHARE[0]) * self.config.rings.mimicry
         t_out = np.where(late, np.minimum(t_in + (self.rng.uniform(*HOLD_DAYS, n) * DAY).astype(np.int64), self.end), t_out)
         clear = (lambda edges: None if edges is None else np.where(late, -1, edges))
         return t_out, clear(device_edge), clear(ip_edge)
