@@ -32,6 +32,14 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, Python {platform.python_version()}"
 
 
+def save(name: str, record: dict, lines: list[str]) -> None:
+    """Write ``benchmarks/results/NAME.json`` (the record) and ``NAME.md`` (the lines), and print the lines."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+
+
 def run_once(args: list[str]) -> tuple[float, int]:
     """Run a command; return (wall seconds, peak RSS in bytes) of that process."""
     started = time.perf_counter()

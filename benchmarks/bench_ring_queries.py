@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_build import RESULTS, machine  # noqa: E402
+from bench_build import machine, save  # noqa: E402
 from neo4j import GraphDatabase  # noqa: E402
 
 import graphgen  # noqa: E402
@@ -63,8 +62,6 @@ def main() -> None:
         finally:
             server.stop()
     record = {"date": dt.date.today().isoformat(), "machine": machine(), "preset": args.preset, "levels": results}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"ring_queries_{args.preset}.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = [f"Ring queries with their defaults on `{args.preset}` in Neo4j 5.26, per difficulty level. "
              f"{record['date']}, {record['machine']}.", "",
              "| level | query | rings found (recall) | precision of all rows | precision down to 95% recall |",
@@ -76,8 +73,7 @@ def main() -> None:
             at_95 = "not reached" if s["precision_at_95"] is None else f"{s['precision_at_95']:.0%}"
             lines.append(f"| {level} | `{s['query']}` | {s['recall']:.0%} of {s['rings']} | {s['precision']:.0%} of "
                          f"{s['groups']} rows | {at_95} |")
-    (RESULTS / f"ring_queries_{args.preset}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    save(f"ring_queries_{args.preset}", record, lines)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ def load_neo4j(
     user: str = typer.Option("neo4j", "--user", help="User name; the password comes from NEO4J_PASSWORD or a prompt."),
     database: str = typer.Option("neo4j", "--database", help="Database to load into."),
     batch_size: int = typer.Option(10_000, "--batch-size", help="Rows per write transaction."),
+    workers: int = typer.Option(2, "--workers", help="Write transactions at once (the server runs each in its own thread)."),
     wipe: bool = typer.Option(False, "--wipe", help="Delete everything in the database first."),
     force_unlock: bool = typer.Option(False, "--force-unlock", help="Break the lock a killed load left behind."),
     no_verify: bool = typer.Option(False, "--no-verify", help=NO_VERIFY_HELP),
@@ -165,7 +166,7 @@ def load_neo4j(
 
         report = load(out, uri, user, password, database, batch_size, wipe,
                       on_rows=lambda name, n: progress.advance(tasks[name], n), on_start=start,
-                      force_unlock=force_unlock, verify=not no_verify)
+                      force_unlock=force_unlock, verify=not no_verify, workers=workers)
     table = Table(title=f"Loaded into {database} on {uri} ({report.mode})", title_justify="left")
     for name in ("nodes / relationships", "count"):
         table.add_column(name, justify="right" if name == "count" else "left")

@@ -10,6 +10,9 @@ What an investigator sees:
   ``(:Account)-[:SENT]->(:Transaction)-[:RECEIVED_BY]->(:Account)`` to follow money through time and
   ``(:Transaction)-[:VIA_DEVICE]->(:Device)``, ``(:Transaction)-[:VIA_IP]->(:IP)`` for who moved it how.
 
+With ``payments="aggregated"`` (:data:`PAYMENT_MODELS`; the bulk-import bundle) payments appear only as
+``TRANSFERS_TO``: the entity graph at a fraction of the size, for the queries that read no single payment.
+
 Ground truth, kept apart so that investigator queries never touch it: ``(:Ring {ring_id, typology,
 active_from, active_to})`` nodes with ``(:User|Account|Device|IP)-[:MEMBER_OF {role}]->(:Ring)``, the extra
 label ``GT_Fraud`` on every fraudulent node, and ``gt_``-prefixed properties (``gt_ring_id``, ``gt_role``,
@@ -141,13 +144,31 @@ REL_SETS: tuple[RelSet, ...] = (
 )
 
 
-def schema_statements() -> list[str]:
+# How payments appear: one (:Transaction) node per payment, linked by SENT / RECEIVED_BY / VIA_DEVICE / VIA_IP
+# (follow money through time; four relationships per payment), or only the aggregated TRANSFERS_TO between
+# accounts (the entity graph, a fraction of the size; queries that read single payments find nothing).
+PAYMENT_MODELS = ("nodes", "aggregated")
+
+
+def graph_sets(payments: str = "nodes") -> tuple[tuple[NodeSet, ...], tuple[RelSet, ...]]:
+    """The node and relationship sets of a payment model (see :data:`PAYMENT_MODELS`)."""
+    if payments not in PAYMENT_MODELS:
+        raise ValueError(f"unknown payment model {payments!r}; choose one of: {', '.join(PAYMENT_MODELS)}")
+    if payments == "nodes":
+        return NODE_SETS, REL_SETS
+    return (tuple(n for n in NODE_SETS if n.label != "Transaction"),
+            tuple(r for r in REL_SETS if "Transaction" not in (r.start, r.end)))
+
+
+def schema_statements(payments: str = "nodes") -> list[str]:
     """Constraints and indexes to apply to the database (after a bulk import, before an online load)."""
+    nodes, _ = graph_sets(payments)
     statements = [f"CREATE CONSTRAINT {n.label.lower()}_{n.key} IF NOT EXISTS FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
-                  for n in NODE_SETS]
+                  for n in nodes]
+    if payments == "nodes":
+        statements += ["CREATE INDEX transaction_ts IF NOT EXISTS FOR (t:Transaction) ON (t.ts)",
+                       "CREATE INDEX transaction_amount IF NOT EXISTS FOR (t:Transaction) ON (t.amount)"]
     statements += [
-        "CREATE INDEX transaction_ts IF NOT EXISTS FOR (t:Transaction) ON (t.ts)",
-        "CREATE INDEX transaction_amount IF NOT EXISTS FOR (t:Transaction) ON (t.amount)",
         "CREATE INDEX transfers_first_ts IF NOT EXISTS FOR ()-[r:TRANSFERS_TO]-() ON (r.first_ts)",
         "CREATE INDEX uses_device_first_seen IF NOT EXISTS FOR ()-[r:USES_DEVICE]-() ON (r.first_seen)",
         "CREATE INDEX uses_ip_first_seen IF NOT EXISTS FOR ()-[r:USES_IP]-() ON (r.first_seen)",

@@ -2,7 +2,7 @@
 
 Every file is verified against the manifest first (nothing reaches the database from a damaged folder).
 Then constraints, nodes, relationships, each in ``UNWIND $rows`` batches inside managed write transactions
-(the driver retries transient errors). A ``(:GraphgenMeta)`` node records which dataset the database holds
+(the driver retries transient errors), ``workers`` of them at once. A ``(:GraphgenMeta)`` node records which dataset the database holds
 and whether loading finished:
 
 * into an empty database, nodes are CREATEd (fast; the uniqueness constraints make a duplicate an error);
@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -44,6 +46,7 @@ logging.getLogger("neo4j").propagate = False
 LOADING, COMPLETE = "loading", "complete"
 HEARTBEAT_SECONDS = 5.0  # how often a running load touches its lock
 STALE_SECONDS = 60.0  # a lock not touched for this long is reported as probably left by a dead load
+MAX_WORKERS = 16
 
 
 @dataclass
@@ -238,14 +241,18 @@ def load(
     on_start: Callable[[dict[str, int]], None] | None = None,
     force_unlock: bool = False,
     verify: bool = True,
+    workers: int = 2,
 ) -> LoadReport:
     """Load the output folder ``root`` into ``database``; see the module docstring for the rules.
 
     ``on_start`` receives the number of rows per node label and relationship set before loading
-    starts; ``on_rows(name, n)`` is called after each committed batch (for progress bars).
+    starts; ``on_rows(name, n)`` is called after each committed batch (for progress bars). ``workers``
+    sessions write batches at once (the server works on each in its own thread).
     """
     if batch_size < 1:
         raise UsageError("batch size must be at least 1")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"workers must be between 1 and {MAX_WORKERS}")
     ds = OutputFolder(root, verify)
     ds.verify()  # every file, before the database is touched
     driver = connect(uri, user, password, database)
@@ -253,7 +260,7 @@ def load(
     lock = LoadLock(driver, database, uri)
     try:
         lock.claim(force_unlock)
-        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start)
+        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start, workers)
         if not lock.held():
             raise UsageError(f"another load took the lock of {database!r} on {uri} (--force-unlock) while this one ran; "
                              "the database is left to that load")
@@ -274,7 +281,7 @@ def load(
 
 def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batch_size: int, wipe: bool,
                  on_rows: Callable[[str, int], None] | None,
-                 on_start: Callable[[dict[str, int]], None] | None) -> LoadReport:
+                 on_start: Callable[[dict[str, int]], None] | None, workers: int) -> LoadReport:
     any_node, meta = _state(driver, database)
     ours = meta is not None and meta["dataset"] == ds.fingerprint
     if any_node and not ours and not wipe:
@@ -293,31 +300,74 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
     groups = {", ".join(r.name for r in group): (group, group_rows(ds, group)) for group in rel_groups()}
     if on_start is not None:
         on_start({**{k: t.num_rows for k, t in node_tables.items()}, **{k: t.num_rows for k, (_, t) in groups.items()}})
-    with driver.session(database=database) as session:
-        def write(query: str, rows: list) -> None:
-            session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
 
+    def counted(name: str) -> Callable[[int], None] | None:
+        return None if on_rows is None else (lambda n: on_rows(name, n))
+
+    with _Writer(driver, database, workers) as write:
         for node in NODE_SETS:
             table = node_tables.pop(node.label)
-            query = node_query(node, table.schema, merge=any_node)
-            for rows in _batches(table, batch_size):
-                write(query, rows)
-                if on_rows:
-                    on_rows(node.label, len(rows))
+            write(node_query(node, table.schema, merge=any_node), _batches(table, batch_size), counted(node.label))
             if node.fraud is not None:
-                mark = f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}"
                 ids = node.fraud(ds).to_pylist()
-                for start in range(0, len(ids), batch_size):
-                    write(mark, ids[start:start + batch_size])
+                write(f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}",
+                      (ids[start:start + batch_size] for start in range(0, len(ids), batch_size)))
             report.nodes[node.label] = table.num_rows
         rel_started = time.perf_counter()
         for name, (group, table) in groups.items():
-            query = rel_query(group, table.schema)
-            for rows in _batches(table, batch_size):
-                write(query, rows)
-                if on_rows:
-                    on_rows(name, len(rows))
+            write(rel_query(group, table.schema), _batches(table, batch_size), counted(name))
             for rel in group:
                 report.relationships[rel.name] = table.num_rows
         report.relationship_seconds = time.perf_counter() - rel_started
     return report
+
+
+class _Writer:
+    """Writes batches of one statement through ``workers`` sessions at once, each batch a managed write
+    transaction: the driver retries transient errors, including the deadlocks two batches merging
+    relationships on the same nodes can run into. Returns after every batch has committed."""
+
+    def __init__(self, driver: Driver, database: str, workers: int):
+        self._sessions: queue.Queue = queue.Queue()
+        for _ in range(workers):
+            self._sessions.put(driver.session(database=database))
+        self._workers = workers
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="graphgen-load")
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        while not self._sessions.empty():
+            self._sessions.get().close()
+
+    def _run(self, query: str, rows: list) -> int:
+        session = self._sessions.get()
+        try:
+            session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
+        finally:
+            self._sessions.put(session)
+        return len(rows)
+
+    def __call__(self, query: str, batches: Iterator[list], on_batch: Callable[[int], None] | None = None) -> None:
+        pending: set = set()
+
+        def settle(when: str) -> None:
+            nonlocal pending
+            done, pending = wait(pending, return_when=when)
+            for future in done:
+                rows = future.result()  # the first failure stops the load
+                if on_batch:
+                    on_batch(rows)
+
+        try:
+            for rows in batches:
+                pending.add(self._pool.submit(self._run, query, rows))
+                if len(pending) >= 2 * self._workers:  # a few batches ahead, not the whole table in memory
+                    settle(FIRST_COMPLETED)
+            settle(ALL_COMPLETED)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise

@@ -118,6 +118,18 @@ def small_disk(tmp_path):
     subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.parametrize("options, expected", [
+    (["--format", "xml"], "unknown bundle format 'xml'"),
+    (["--payments", "edges"], "unknown payment model 'edges'"),
+    (["--compress"], "csv format only"),
+])
+def test_a_bundle_that_cannot_be_written_as_asked_is_one_line(small_output, tmp_path, options, expected):
+    build = tmp_path / "out"
+    shutil.copytree(small_output, build)
+    one_error_line(run_cli("export", "neo4j", str(build), *options), expected)
+    assert not (build / "neo4j").exists()
+
+
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(small_disk, small_output):
     (small_disk / "filler").write_bytes(b"\0" * (5 << 20))
     one_error_line(run_cli("build", "--preset", "small", "--out", str(small_disk / "out"), "-q"), "No space left on device")

@@ -21,7 +21,7 @@ from graphgen import schema
 from loaders.bundle import import_arguments, write_bundle
 from graphgen.rings import REGISTRY
 from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
-from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, schema_statements
+from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, graph_sets, schema_statements
 from loaders.online import load, wipe_database
 from tests import neo4j_server as harness
 from tests.conftest import NEO4J_PASSWORD, REPORTED, run_cli
@@ -219,28 +219,52 @@ def test_refuses_foreign_data_unless_wipe(resumed, neo4j_server, driver, tmp_pat
     assert graph_counts(driver) == expected_counts(tiny)
 
 
-def test_bulk_bundle_imports_with_the_real_neo4j_admin(small_output, tmp_path):
-    bundle = write_bundle(small_output)
-    for node in NODE_SETS:
-        header = (bundle / f"nodes_{node.label.lower()}.header.csv").read_text().strip().split(",")
-        assert header[0] == f"{node.key}:ID({node.label})" and header[-1] == ":LABEL"
-    for rel in REL_SETS:
-        header = (bundle / f"rels_{rel.name}.header.csv").read_text().strip().split(",")
-        assert header[:2] == [f":START_ID({rel.start})", f":END_ID({rel.end})"] and header[-1] == ":TYPE"
+@pytest.mark.parametrize("input_type, compress, payments", [("parquet", False, "nodes"), ("csv", True, "nodes"),
+                                                            ("parquet", False, "aggregated")])
+def test_bulk_bundle_imports_with_the_real_neo4j_admin(input_type, compress, payments, small_output, tmp_path):
+    bundle = write_bundle(small_output, input_type=input_type, compress=compress, payments=payments)
+    node_sets, rel_sets = graph_sets(payments)
+
+    def header(stem: str) -> list[str]:
+        if input_type == "parquet":
+            return pq.read_schema(bundle / f"{stem}.parquet").names
+        return (bundle / f"{stem}.header.csv").read_text().strip().split(",")
+
+    for node in node_sets:
+        names = header(f"nodes_{node.label.lower()}")
+        assert names[0] == f"{node.key}:ID({node.label})" and names[-1] == ":LABEL"
+    for rel in rel_sets:
+        names = header(f"rels_{rel.name}")
+        assert names[:2] == [f":START_ID({rel.start})", f":END_ID({rel.end})"] and names[-1] == ":TYPE"
     script = (bundle / "import.sh").read_text()
-    for argument in import_arguments():
+    arguments = import_arguments("neo4j", input_type, compress, payments)
+    for argument in arguments:
         if argument.startswith("--"):
             assert argument in script
     home = tmp_path / "imported"
-    result = harness.neo4j_admin(home, import_arguments("neo4j"), cwd=bundle)
+    result = harness.neo4j_admin(home, arguments, cwd=bundle)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "IMPORT DONE" in result.stdout + result.stderr
     server = harness.Neo4jServer(home, NEO4J_PASSWORD).start()
     try:
         with GraphDatabase.driver(server.uri, auth=(server.user, NEO4J_PASSWORD), notifications_min_severity="OFF") as d:
-            for statement in schema_statements():
+            for statement in schema_statements(payments):
                 d.execute_query(statement)
-            assert graph_counts(d) == {**expected_counts(small_output), META_LABEL: 0}  # no online load ran
+            expected = {**expected_counts(small_output), META_LABEL: 0}  # no online load ran
+            if payments == "aggregated":
+                # Only the entity graph: no payment nodes, their relationships or their fraud labels.
+                fraud_payments = int(pq.read_table(small_output / "labels/transactions.parquet", columns=["is_fraud"])[0].to_numpy().sum())
+                expected.update({k: 0 for k in ("Transaction", "SENT", "RECEIVED_BY", "VIA_DEVICE", "VIA_IP")},
+                                GT_Fraud=expected["GT_Fraud"] - fraud_payments)
+                assert graph_counts(d) == expected
+                scores = score_ring_queries(d, small_output)
+                assert min(scores[t]["recall"] for t in ("device_sharing", "ip_recycling")) >= 0.95
+                return
+            assert graph_counts(d) == expected
+            first = d.execute_query("MATCH (t:Transaction) RETURN t.ts AS ts ORDER BY t.txn_id LIMIT 1").records[0]["ts"]
+            published = pq.read_table(small_output / "transactions.parquet", columns=["txn_id", "ts"]).sort_by("txn_id")["ts"][0].as_py()
+            # Parquet keeps the millisecond; CSV text keeps the second.
+            assert first.to_native() == (published if input_type == "parquet" else published.replace(microsecond=0))
             assert score_ring_queries(d, small_output)["kiting"]["recall"] >= 0.95, "the bulk-imported graph lost the cycles"
     finally:
         server.stop()
