@@ -21,7 +21,7 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 class Scores:
     val: np.ndarray  # scores of the validation users, in split order
     test: np.ndarray  # scores of the test users
-    reused_seconds: float = 0.0  # time another model of this seed spent on work this one reused
+    reused_seconds: float = 0.0  # time spent earlier (by another model, or another seed) on work this one reused
 
 
 @dataclass
@@ -34,7 +34,7 @@ class BenchRun:
     seed: int
     epochs: int
     at_cutoff: dict[int, dict[str, np.ndarray]]  # user features per cutoff, shared across seeds
-    structures: dict  # PyG graph structure per cutoff, shared across seeds
+    structures: dict  # what does not depend on the seed, per cutoff (PyG graph structure, rule scores), shared across seeds
     shared: dict[str, Any] = field(default_factory=dict)  # within one seed: datasets, trained encoders
 
     @property

@@ -136,6 +136,23 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
     out_console.print(f"wrote the config's JSON schema to {out}")
 
 
+@app.command()
+def guide(port: int = typer.Option(8001, "--port", help="Local port to serve the guide on.")) -> None:
+    """Serve the walk-through (cypher/guide.md) as a Neo4j Browser guide until Ctrl-C: run the printed
+    `:guide` command in Browser; every query is a click away."""
+    from loaders.guide import guide_url, serve_guide
+
+    try:
+        server = serve_guide(port)
+    except OSError as exc:
+        raise UsageError(f"cannot serve the guide on port {port}: {exc.strerror or exc}") from None
+    out_console.print(f"In Neo4j Browser, run:  :guide {guide_url(server)}   (Ctrl-C stops serving)")
+    try:
+        threading.Event().wait()
+    finally:
+        server.shutdown()
+
+
 @load_app.command("neo4j")
 def load_neo4j(
     out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),

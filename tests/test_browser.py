@@ -121,3 +121,27 @@ def test_each_ring_query_draws_its_ring_styled(typology, page, server, tmp_path)
         target = Path(os.environ["GRAPHGEN_SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)
         frame.screenshot(path=str(target / f"{typology}.png"))
+
+
+def test_the_guide_plays_in_browser_with_each_query_a_click_away(page):
+    """`graphgen guide` serves cypher/guide.md as a Browser guide: `:guide URL` opens it in the guide drawer, the
+    slides page through, and a query block clicked lands in the editor, ready to run."""
+    from playwright.sync_api import expect
+
+    from loaders.guide import guide_url, serve_guide
+
+    slides = (CYPHER / "guide.md").read_text().count("\n---\n") + 1
+    server = serve_guide(0)
+    try:
+        run(page, f":guide {guide_url(server)}")
+        drawer = page.get_by_test_id("guidesDrawer")
+        drawer.get_by_text("hunting fraud rings in Neo4j").first.wait_for(timeout=15_000)
+        assert drawer.get_by_test_id(f"pagination-{slides}").count() == 1, "the guide does not show every slide"
+        drawer.get_by_test_id("guideNextSlide").click()
+        drawer.get_by_text("1. What is in the graph").first.wait_for(timeout=5_000)
+        drawer.locator("pre.runnable", has_text="MATCH").first.click()
+        overview = query_text(CYPHER / "01_overview.cypher").strip().splitlines()[0]
+        expect(page.locator(".monaco-editor").first).to_contain_text(overview, timeout=5_000)
+        assert not page.get_by_test_id("frameError").count() and not page.errors, page.errors
+    finally:
+        server.shutdown()

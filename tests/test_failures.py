@@ -130,6 +130,16 @@ def test_a_bundle_that_cannot_be_written_as_asked_is_one_line(small_output, tmp_
     assert not (build / "neo4j").exists()
 
 
+def test_the_guide_on_a_port_in_use_is_one_line():
+    from loaders.guide import serve_guide
+
+    taken = serve_guide(0)
+    try:
+        one_error_line(run_cli("guide", "--port", str(taken.server_address[1])), "cannot serve the guide")
+    finally:
+        taken.shutdown()
+
+
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(small_disk, small_output):
     (small_disk / "filler").write_bytes(b"\0" * (5 << 20))
     one_error_line(run_cli("build", "--preset", "small", "--out", str(small_disk / "out"), "-q"), "No space left on device")

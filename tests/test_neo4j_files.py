@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -71,3 +72,13 @@ def test_every_relationship_type_and_label_is_from_the_fixed_set():
         assert used_labels <= labels, (path.name, used_labels - labels)
         if path.name != "01_overview.cypher":
             assert used_labels and used_types, path.name
+
+
+def test_the_browser_guide_embeds_every_query_the_walk_through_names():
+    from loaders.guide import guide_html
+
+    page = guide_html()
+    assert page.count("<slide") == (ROOT / "cypher" / "guide.md").read_text().count("\n---\n") + 1
+    for path in sorted((ROOT / "cypher").glob("0*.cypher")):
+        query = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("//")).strip()
+        assert html.escape(query, quote=False) in page, f"{path.name} is not in the Browser guide"

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 MAX_LAYERS = 4  # further layers after the first
 MAX_WINDOW_SHARE = 0.5  # a ring's victims pay in over at most this share of the horizon
 PIECE_GAP_MINUTES = (1, 20)  # between the pieces a payment is split into
+PIECE_WEIGHT = (0.5, 1.5)  # pieces of one payment are unequal: each its drawn weight's share
 VICTIM_AMOUNT_SPREAD = 0.8  # log-normal sigma of victim payments around their median
 
 
@@ -120,7 +121,7 @@ def plant(builder: RingBuilder, config: MuleNetworkConfig, rng: np.random.Genera
         piece_of = np.repeat(passing, pieces)
         # Pieces leave one after another, minutes apart.
         piece_ts = ts[piece_of] + (ranks_within(pieces) * rng.uniform(*PIECE_GAP_MINUTES, len(piece_of)) * MINUTE).astype(np.int64)
-        weight = rng.uniform(0.5, 1.5, len(piece_of))
+        weight = rng.uniform(*PIECE_WEIGHT, len(piece_of))
         weight /= np.bincount(piece_of, weights=weight, minlength=len(at))[piece_of]
         r, next_layer = ring[piece_of], mule_layer[at[piece_of]] + 1
         target = base[r, next_layer] + rng.integers(0, size[r, next_layer])
