@@ -250,8 +250,8 @@ def mule_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
                          "amount": col(t, "amount")[keep], "ts": ts[keep]})
     from_people = pays[~business[pays["payer"].to_numpy()] & ~business[pays["account"].to_numpy()]]
     per_payer = from_people.groupby(["account", "payer"]).agg(n=("ts", "size"), amount=("amount", "sum"))
-    per = per_payer.groupby(level=0).agg(payers=("n", "size"), one_off=("n", lambda n: int((n == 1).sum())),
-                                         received=("amount", "sum"))
+    per = per_payer.assign(one_off=per_payer["n"] == 1).groupby(level=0).agg(
+        payers=("n", "size"), one_off=("one_off", "sum"), received=("amount", "sum"))
     per = per[per["payers"] >= 2]
     # Each payment out of a candidate, against the last payment a person made into it at or before that moment.
     came_in = from_people.sort_values(["account", "ts"], kind="stable")

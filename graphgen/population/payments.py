@@ -368,7 +368,7 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     # A circle meets as often as its period allows; hops past the snapshot are dropped below.
     rounds = np.concatenate([(end - start) // period[:len(circles)] + 1, np.ones(len(loans), np.int64)])
     is_loan = np.arange(len(size)) >= len(circles)
-    member = pool[rng.integers(0, max(len(pool), 1), int(size.sum()))] if len(pool) else np.zeros(0, np.int64)
+    member = _drawn_from(pool, int(size.sum()), rng)
     member_base = np.cumsum(size) - size
     hops = size * rounds
     hop_cycle = np.repeat(np.arange(len(size)), hops)
@@ -401,9 +401,9 @@ def _resales(people: People, acct: np.ndarray, opened: np.ndarray, config: Graph
     decoys, pop = config.decoys, config.population
     pool = _established(people, acct, opened, start)
     resellers = pool[rng.random(len(pool)) < decoys.reseller_share]
-    supplier = pool[rng.integers(0, max(len(pool), 1), len(resellers))] if len(pool) else resellers
+    supplier = _drawn_from(pool, len(resellers), rng)
     sale = np.repeat(np.arange(len(resellers)), decoys.reseller_sales.draw(rng, len(resellers)))
-    buyer = pool[rng.integers(0, max(len(pool), 1), len(sale))] if len(pool) else sale
+    buyer = _drawn_from(pool, len(sale), rng)
     paid = round_amounts(pop.amounts.resale.draw(rng, len(sale)), pop.round_amount_share, 5.0, rng)
     t_in = uniform_times(np.full(len(sale), start), np.full(len(sale), end), rng)
     t_out = t_in + (decoys.reseller_pass_hours.draw(rng, len(sale)) * HOUR).astype(np.int64)
@@ -420,7 +420,7 @@ def _lettings(people: People, acct: np.ndarray, opened: np.ndarray, config: Grap
     agent_of_flat = np.repeat(np.arange(len(agents)), decoys.agent_flats.draw(rng, len(agents)))
     flat_agent = agents[agent_of_flat]
     n = len(flat_agent)
-    tenant, landlord = (pool[rng.integers(0, max(len(pool), 1), n)] if len(pool) else flat_agent for _ in range(2))
+    tenant, landlord = _drawn_from(pool, n, rng), _drawn_from(pool, n, rng)
     rent = round_amounts(pop.amounts.rent.draw(rng, n), 1.0, 10.0, rng)
     months = int(np.ceil((end - start) / MONTH)) + 1
     flat = np.repeat(np.arange(n), months)
@@ -436,6 +436,11 @@ def _established(people: People, acct: np.ndarray, opened: np.ndarray, start: in
     """People whose account was open before the horizon."""
     persons = people.of_kind(PERSON)
     return persons[opened[acct[persons]] < start]
+
+
+def _drawn_from(pool: np.ndarray, n: int, rng) -> np.ndarray:
+    """``n`` people drawn from ``pool`` with replacement (everything drawn from an empty pool is empty too)."""
+    return pool[rng.integers(0, max(len(pool), 1), n)]
 
 
 def _pass_on(payer, middle, payee, t_in, t_out, paid, passed, end, pop, rng, pay_in=None, pay_out=None):

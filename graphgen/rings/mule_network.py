@@ -107,10 +107,10 @@ def plant(builder: RingBuilder, config: MuleNetworkConfig, rng: np.random.Genera
     typical = builder.typical_amount(config.payment_median, EVERYDAY_PAYMENT)
     amount = builder.rounded(typical * np.exp(VICTIM_AMOUNT_SPREAD * rng.standard_normal(len(at))), 10.0)
     flows = [(builder.victims(len(at)), account[at], ts, amount, builder.person_to_person(len(at)), mule_ring[at])]
-    hold = patience(builder.config.rings.mimicry) * HOUR
+    pass_unit = patience(builder.config.rings.mimicry) * HOUR  # an hour of pass_hours, stretched by mimicry
     while len(at):
         ring = mule_ring[at]
-        ts = ts + (config.pass_hours.draw(rng, len(at)) * hold).astype(np.int64)
+        ts = ts + (config.pass_hours.draw(rng, len(at)) * pass_unit).astype(np.int64)
         kept = amount * (1 - cut[at])
         cashier = mule_layer[at] == depth[ring]
         out = np.flatnonzero(cashier)
