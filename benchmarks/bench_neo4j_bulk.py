@@ -3,7 +3,8 @@
     python benchmarks/bench_neo4j_bulk.py --preset large
 
 Builds the preset once, then for each bundle variant (Parquet with transactions as nodes, Parquet with
-aggregated payments only, plain CSV with transactions as nodes; `--variants` picks) runs `graphgen export neo4j`
+aggregated payments only, the same with each pair's last 3 payments as nodes, plain CSV with transactions as
+nodes; `--variants` picks) runs `graphgen export neo4j`
 as a user does (wall time, peak RSS of that process) and the real `neo4j-admin database import full` of the
 same Neo4j 5.26 the tests use (wall time, the peak memory it reports, nodes and relationships imported).
 Results go to stdout and, as Markdown and JSON, to benchmarks/results/.
@@ -30,10 +31,11 @@ from bench_build import machine, run_once, save  # noqa: E402
 from loaders.bundle import BUNDLE_DIR, import_arguments  # noqa: E402
 from tests import neo4j_server as harness  # noqa: E402
 
-VARIANTS = {  # name -> (format, payments)
-    "parquet": ("parquet", "nodes"),
-    "parquet-aggregated": ("parquet", "aggregated"),
-    "csv": ("csv", "nodes"),
+VARIANTS = {  # name -> (format, payments, recent payments per pair)
+    "parquet": ("parquet", "nodes", 0),
+    "parquet-aggregated": ("parquet", "aggregated", 0),
+    "parquet-aggregated-last3": ("parquet", "aggregated", 3),
+    "csv": ("csv", "nodes", 0),
 }
 
 
@@ -61,20 +63,20 @@ def main() -> None:
         build_seconds, build_rss = run_once([graphgen, "build", "--preset", args.preset, "--out", str(out), "--quiet"])
         print(f"build: {build_seconds:.1f} s, peak RSS {build_rss / 2**30:.2f} GiB", flush=True)
         for name in args.variants:
-            input_type, payments = VARIANTS[name]
+            input_type, payments, recent = VARIANTS[name]
             export_seconds, export_rss = run_once([graphgen, "export", "neo4j", str(out), "--format", input_type,
-                                                   "--payments", payments])
+                                                   "--payments", payments, "--recent-payments", str(recent)])
             bundle = out / BUNDLE_DIR
             size = sum(p.stat().st_size for p in bundle.iterdir())
             home = Path(tmp) / f"home-{name}"
             started = time.perf_counter()
-            result = harness.neo4j_admin(home, import_arguments("neo4j", input_type, False, payments), cwd=bundle, heap=args.heap)
+            result = harness.neo4j_admin(home, import_arguments("neo4j", input_type, False, payments, recent), cwd=bundle, heap=args.heap)
             import_seconds = time.perf_counter() - started
             log = result.stdout + result.stderr
             if result.returncode != 0 or "IMPORT DONE" not in log:
                 sys.exit(f"neo4j-admin import of the {name} bundle failed:\n{log[-3000:]}")
             counts = imported(log)
-            row = {"variant": name, "format": input_type, "payments": payments, "bundle_mib": round(size / 2**20),
+            row = {"variant": name, "format": input_type, "payments": payments, "recent_payments": recent, "bundle_mib": round(size / 2**20),
                    "export_seconds": round(export_seconds, 1), "export_peak_rss_gib": round(export_rss / 2**30, 2),
                    "import_seconds": round(import_seconds, 1), "import_peak_gib": counts["peak_gib"],
                    "nodes": int(counts["nodes"]), "relationships": int(counts["relationships"]),

@@ -161,13 +161,19 @@ def load_neo4j(
     database: str = typer.Option("neo4j", "--database", help="Database to load into."),
     batch_size: int = typer.Option(10_000, "--batch-size", help="Rows per write transaction."),
     workers: int = typer.Option(2, "--workers", help="Write transactions at once (the server runs each in its own thread)."),
+    payments: str = typer.Option("nodes", "--payments",
+                                 help="nodes: one :Transaction per payment; aggregated: only TRANSFERS_TO (a fraction of the size)."),
+    recent: int = typer.Option(0, "--recent-payments", metavar="N",
+                               help="With --payments aggregated: also the last N payments of each pair as :Transaction nodes."),
     wipe: bool = typer.Option(False, "--wipe", help="Delete everything in the database first."),
     force_unlock: bool = typer.Option(False, "--force-unlock", help="Break the lock a killed load left behind."),
     no_verify: bool = typer.Option(False, "--no-verify", help=NO_VERIFY_HELP),
 ) -> None:
     """Load a built graph into a running Neo4j over Bolt (idempotent: loading again changes nothing)."""
+    from loaders.model import checked_payments
     from loaders.online import load  # the driver: imported when the command runs
 
+    checked_payments(payments, recent)
     OutputFolder(out)  # one clear line when OUT is not a complete build, before asking for anything
     password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
@@ -183,7 +189,7 @@ def load_neo4j(
 
         report = load(out, uri, user, password, database, batch_size, wipe,
                       on_rows=lambda name, n: progress.advance(tasks[name], n), on_start=start,
-                      force_unlock=force_unlock, verify=not no_verify, workers=workers)
+                      force_unlock=force_unlock, verify=not no_verify, workers=workers, payments=payments, recent=recent)
     table = Table(title=f"Loaded into {database} on {uri} ({report.mode})", title_justify="left")
     for name in ("nodes / relationships", "count"):
         table.add_column(name, justify="right" if name == "count" else "left")

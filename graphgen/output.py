@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ class OutputFolder:
         self.manifest = read_manifest(self.root)
         self.verify_hashes = verify
         self._cache: dict[str, pa.Table] = {}
+        self._derived: dict[Hashable, Any] = {}
         self._checked: set[str] = set()
 
     def check(self, path: str) -> None:
@@ -124,12 +125,35 @@ class OutputFolder:
             raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
 
     def batches(self, path: str, batch_size: int = 1 << 16, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-        """A published table as a stream of record batches, without reading it whole."""
+        """A published table as a stream of record batches, without reading it whole; an empty table is one
+        empty batch (so that a writer still learns the columns)."""
         self.check(path)
         try:
-            yield from pq.ParquetFile(self.root / path).iter_batches(batch_size=batch_size, columns=columns)
+            file = pq.ParquetFile(self.root / path)
+            if file.metadata.num_rows == 0:
+                schema = file.schema_arrow
+                yield pa.RecordBatch.from_pylist([], schema=schema if columns is None else pa.schema([schema.field(c) for c in columns]))
+                return
+            yield from file.iter_batches(batch_size=batch_size, columns=columns)
         except (OSError, pa.ArrowException) as exc:
             raise UsageError(f"cannot read {self.root}/{path}: {' '.join(str(exc).split())}") from None
+
+    def aligned_batches(self, parts: list[tuple[str, list[str] | None]], batch_size: int = 1 << 16) -> Iterator[list[pa.Table]]:
+        """Tables with the same rows (``(path, columns)`` each, sorted by the same id), batch by batch side by
+        side: each item holds one slice per table, all over the same rows."""
+        counts = {path: self.rows(path) for path, _ in parts}
+        if len(set(counts.values())) > 1:
+            raise UsageError(f"{self.root}: tables that should have the same rows do not ({counts})")
+        (lead, columns), *others = parts
+        followers = [_Rows(self.batches(path, batch_size, cols)) for path, cols in others]
+        for batch in self.batches(lead, batch_size, columns):
+            yield [pa.Table.from_batches([batch]), *(f.take(batch.num_rows) for f in followers)]
+
+    def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per folder and ``key``: what several exporters' sets derive from the same tables."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def graph(self) -> EntityGraph:
         """The whole graph in memory, as :func:`graphgen.generate` returned it."""
@@ -149,6 +173,26 @@ class OutputFolder:
         for path in sorted(self.manifest["files"]):
             digest.update(f"{path}:{self.manifest['files'][path]['sha256']};".encode())
         return digest.hexdigest()[:16]
+
+
+class _Rows:
+    """A stream of record batches handed out as runs of any number of rows."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch]):
+        self._batches = batches
+        self._held: list[pa.RecordBatch] = []
+        self._n = 0
+        self._schema: pa.Schema | None = None
+
+    def take(self, n: int) -> pa.Table:
+        while self._n < n or self._schema is None:
+            batch = next(self._batches)
+            self._schema = batch.schema
+            self._held.append(batch)
+            self._n += batch.num_rows
+        held = pa.Table.from_batches(self._held, schema=self._schema)
+        self._held, self._n = held.slice(n).to_batches(), self._n - n
+        return held.slice(0, n)
 
 
 def read_graph(path: str | Path, verify: bool = True) -> EntityGraph:

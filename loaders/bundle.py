@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
 from graphgen.writers import staged_folder
-from loaders.model import GROUND_TRUTH_LABEL, PAYMENT_MODELS, graph_sets, schema_statements
+from loaders.model import GROUND_TRUTH_LABEL, NodeSet, RelSet, checked_payments, graph_sets, schema_statements
 
 BUNDLE_DIR = "neo4j"
 FORMATS = ("parquet", "csv")
@@ -53,21 +54,33 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
-def _sets(ds: OutputFolder, payments: str) -> Iterator[tuple[str, list[str], pa.Table]]:
-    """Each node label and relationship set: file stem, import header names (untyped) and rows, one at a time."""
-    node_sets, rel_sets = graph_sets(payments)
+EXPORT_BATCH = 1 << 20  # rows per batch (and per Parquet row group): memory stays flat as the graph grows
+
+
+def _sets(ds: OutputFolder, payments: str, recent: int) -> Iterator[tuple[str, Iterator[pa.Table]]]:
+    """Each node label and relationship set: its file stem and its rows, batch by batch, under their import
+    header names (untyped)."""
+    node_sets, rel_sets = graph_sets(payments, recent)
     for node in node_sets:
-        table = node.rows(ds)
-        label = pa.array([node.label] * table.num_rows) if node.fraud is None else pc.if_else(
-            pc.is_in(table.column(node.key), value_set=node.fraud(ds)), f"{node.label};{GROUND_TRUTH_LABEL}", node.label)
+        yield f"nodes_{node.label.lower()}", _node_rows(ds, node)
+    for rel in rel_sets:
+        yield f"rels_{rel.name}", _rel_rows(ds, rel)
+
+
+def _node_rows(ds: OutputFolder, node: NodeSet) -> Iterator[pa.Table]:
+    fraud = None if node.fraud is None else node.fraud(ds)
+    for table in node.batches(ds, EXPORT_BATCH):
+        label = pa.array([node.label] * table.num_rows, pa.string()) if fraud is None else pc.if_else(
+            pc.is_in(table.column(node.key), value_set=fraud), f"{node.label};{GROUND_TRUTH_LABEL}", node.label)
         properties = [c for c in table.column_names if c != node.key]
         table = table.select([node.key, *properties]).append_column("label", label)
-        yield f"nodes_{node.label.lower()}", [f"{node.key}:ID({node.label})", *properties, ":LABEL"], table
-    for rel in rel_sets:
-        table = rel.rows(ds)
-        properties = [c for c in table.column_names if c not in ("start", "end")]
-        table = table.append_column("type", pa.array([rel.rel_type] * table.num_rows))
-        yield f"rels_{rel.name}", [f":START_ID({rel.start})", f":END_ID({rel.end})", *properties, ":TYPE"], table
+        yield table.rename_columns([f"{node.key}:ID({node.label})", *properties, ":LABEL"])
+
+
+def _rel_rows(ds: OutputFolder, rel: RelSet) -> Iterator[pa.Table]:
+    for table in rel.batches(ds, EXPORT_BATCH):
+        table = table.append_column("type", pa.array([rel.rel_type] * table.num_rows, pa.string()))
+        yield table.rename_columns([f":START_ID({rel.start})", f":END_ID({rel.end})", *table.column_names[2:-1], ":TYPE"])
 
 
 def _files(stem: str, input_type: str, compress: bool) -> list[str]:
@@ -77,37 +90,39 @@ def _files(stem: str, input_type: str, compress: bool) -> list[str]:
     return [f"{stem}.header.csv", f"{stem}.csv.gz" if compress else f"{stem}.csv"]
 
 
-def _write(directory: Path, stem: str, header: list[str], table: pa.Table, input_type: str, compress: bool) -> None:
+def _write(directory: Path, stem: str, tables: Iterator[pa.Table], input_type: str, compress: bool) -> None:
+    """Stream one set's batches into its file(s)."""
     files = _files(stem, input_type, compress)
+    first = next(tables)
     if input_type == "parquet":
-        pq.write_table(table.rename_columns(header), directory / files[0])
+        with pq.ParquetWriter(directory / files[0], first.schema) as writer:
+            for table in chain([first], tables):
+                writer.write_table(table)
         return
-    typed = [name if name.startswith(":") or ":ID(" in name else f"{name}{_neo4j_type(table.schema.field(i).type)}"
-             for i, name in enumerate(header)]
+    typed = [name if name.startswith(":") or ":ID(" in name else f"{name}{_neo4j_type(first.schema.field(i).type)}"
+             for i, name in enumerate(first.column_names)]
     (directory / files[0]).write_text(",".join(typed) + "\n")
     options = csv.WriteOptions(include_header=False, quoting_style="needed")
-    if compress:
-        with pa.CompressedOutputStream(str(directory / files[1]), "gzip") as out:
-            csv.write_csv(_csv_ready(table), out, options)
-    else:
-        csv.write_csv(_csv_ready(table), str(directory / files[1]), options)
+    sink = pa.CompressedOutputStream(str(directory / files[1]), "gzip") if compress else pa.OSFile(str(directory / files[1]), "wb")
+    with sink, csv.CSVWriter(sink, _csv_ready(first).schema, write_options=options) as writer:
+        for table in chain([first], tables):
+            writer.write_table(_csv_ready(table))
 
 
-def checked_options(input_type: str, payments: str = "nodes", compress: bool = False) -> None:
+def checked_options(input_type: str, payments: str = "nodes", compress: bool = False, recent: int = 0) -> None:
     """One clear line for a bundle that cannot be written as asked."""
     if input_type not in FORMATS:
         raise UsageError(f"unknown bundle format {input_type!r}; choose one of: {', '.join(FORMATS)}")
-    if payments not in PAYMENT_MODELS:
-        raise UsageError(f"unknown payment model {payments!r}; choose one of: {', '.join(PAYMENT_MODELS)}")
+    checked_payments(payments, recent)
     if compress and input_type != "csv":
         raise UsageError("compression applies to the csv format only (Parquet files are compressed already)")
 
 
 def import_arguments(database: str | object = "neo4j", input_type: str = "parquet", compress: bool = False,
-                     payments: str = "nodes") -> list:
+                     payments: str = "nodes", recent: int = 0) -> list:
     """Arguments of ``neo4j-admin`` that import the bundle, run from inside the bundle folder."""
-    checked_options(input_type, payments, compress)
-    node_sets, rel_sets = graph_sets(payments)
+    checked_options(input_type, payments, compress, recent)
+    node_sets, rel_sets = graph_sets(payments, recent)
     args = ["database", "import", "full", database, "--overwrite-destination", "--id-type=integer",
             f"--input-type={input_type}"]
     if input_type == "csv":
@@ -118,24 +133,25 @@ def import_arguments(database: str | object = "neo4j", input_type: str = "parque
 
 
 def write_bundle(root: str | Path, on_file: Callable[[str], None] | None = None, verify: bool = True,
-                 input_type: str = "parquet", compress: bool = False, payments: str = "nodes") -> Path:
-    """Write ``ROOT/neo4j/`` from the output folder ``ROOT``, set by set; returns the bundle folder.
+                 input_type: str = "parquet", compress: bool = False, payments: str = "nodes", recent: int = 0) -> Path:
+    """Write ``ROOT/neo4j/`` from the output folder ``ROOT``, set by set and batch by batch; returns the bundle
+    folder.
 
     ``input_type`` is ``parquet`` or ``csv``; ``compress`` gzips the CSV files; ``payments`` is a payment model
-    of :data:`loaders.model.PAYMENT_MODELS`.
+    of :data:`loaders.model.PAYMENT_MODELS` (``recent``: payments kept per pair with ``aggregated``).
     """
-    checked_options(input_type, payments, compress)
+    checked_options(input_type, payments, compress, recent)
     ds = OutputFolder(root, verify)
     ds.verify()
     with staged_folder(ds.root / BUNDLE_DIR) as staging:
-        for stem, header, table in _sets(ds, payments):
-            _write(staging, stem, header, table, input_type, compress)
+        for stem, tables in _sets(ds, payments, recent):
+            _write(staging, stem, tables, input_type, compress)
             if on_file:
                 on_file(stem)
-        (staging / "schema.cypher").write_text(";\n".join(schema_statements(payments)) + ";\n")
+        (staging / "schema.cypher").write_text(";\n".join(schema_statements(payments, recent)) + ";\n")
         script = staging / "import.sh"
         words = ['"$DATABASE"' if a == _DATABASE else shlex.quote(a)
-                 for a in import_arguments(_DATABASE, input_type, compress, payments)]
+                 for a in import_arguments(_DATABASE, input_type, compress, payments, recent)]
         script.write_text(IMPORT_SCRIPT.format(args=" \\\n  ".join(words)))
         script.chmod(0o755)
     return ds.root / BUNDLE_DIR

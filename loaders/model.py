@@ -10,8 +10,11 @@ What an investigator sees:
   ``(:Account)-[:SENT]->(:Transaction)-[:RECEIVED_BY]->(:Account)`` to follow money through time and
   ``(:Transaction)-[:VIA_DEVICE]->(:Device)``, ``(:Transaction)-[:VIA_IP]->(:IP)`` for who moved it how.
 
-With ``payments="aggregated"`` (:data:`PAYMENT_MODELS`; the bulk-import bundle) payments appear only as
-``TRANSFERS_TO``: the entity graph at a fraction of the size, for the queries that read no single payment.
+With ``payments="aggregated"`` (:data:`PAYMENT_MODELS`) payments appear only as ``TRANSFERS_TO``: the entity
+graph at a fraction of the size, for the queries that read no single payment; ``recent=N`` adds the last N
+payments of each pair of accounts as ``(:Transaction)`` nodes, linked as above.
+
+Every set is read batch by batch, so neither the bundle writer nor the online loader holds a whole table.
 
 Ground truth, kept apart so that investigator queries never touch it: ``(:Ring {ring_id, typology,
 active_from, active_to})`` nodes with ``(:User|Account|Device|IP)-[:MEMBER_OF {role}]->(:Ring)``, the extra
@@ -21,13 +24,15 @@ label ``GT_Fraud`` on every fraudulent node, and ``gt_``-prefixed properties (``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphgen import schema
+from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
 
 GROUND_TRUTH_LABEL = "GT_Fraud"
@@ -35,19 +40,47 @@ META_LABEL = "GraphgenMeta"
 LOCK_LABEL = "GraphgenLock"  # held by a running online load (loaders.online.LoadLock)
 
 
+Keep = Callable[[OutputFolder], np.ndarray]  # a boolean mask over a table's dense ids: the rows to keep
+
+
 @dataclass(frozen=True)
 class NodeSet:
+    """One node label, read batch by batch from ``source`` (its ``columns``, the key first; all if None).
+
+    ``truth`` is a label table with the same rows whose ``truth_columns`` (column, property) are appended as
+    ground-truth properties; ``fraud`` gives the ids to label GT_Fraud; ``keep`` the rows to keep.
+    """
+
     label: str
     key: str
-    rows: Callable[[OutputFolder], pa.Table]  # the key column first, then one column per property
-    fraud: Callable[[OutputFolder], pa.Array] | None = None  # ids to label GT_Fraud
+    source: str
+    columns: tuple[str, ...] | None = None
+    truth: str | None = None
+    truth_columns: tuple[tuple[str, str], ...] = ()
+    fraud: Callable[[OutputFolder], pa.Array] | None = None
+    keep: Keep | None = None
+
+    def count(self, ds: OutputFolder) -> int:
+        return ds.rows(self.source) if self.keep is None else int(self.keep(ds).sum())
+
+    def batches(self, ds: OutputFolder, size: int) -> Iterator[pa.Table]:
+        """The key column, then one column per property (ground truth last), ``size`` rows at a time at most."""
+        parts = [(self.source, list(self.columns) if self.columns else None)]
+        if self.truth is not None:
+            parts.append((self.truth, [c for c, _ in self.truth_columns]))
+        keep = None if self.keep is None else self.keep(ds)
+        for table, *truth in ds.aligned_batches(parts, size):
+            for column, name in self.truth_columns:
+                table = table.append_column(name, truth[0].column(column))
+            yield _kept(table, self.key, keep)
 
 
 @dataclass(frozen=True)
 class RelSet:
     """Relationships read from columns of one table: ``start_column`` -> ``end_column``.
 
-    Sets that read the same rows (same ``source`` and ``only``) are written together by the online loader.
+    Sets that read the same rows (same ``source``, ``only`` and ``keep``) are written together by the online
+    loader.
     """
 
     name: str  # unique name of this set (file stem in the bundle)
@@ -59,36 +92,41 @@ class RelSet:
     end_column: str
     properties: tuple[str, ...] = ()
     only: tuple[str, str] | None = None  # (column, value): rows of the source to keep
+    keep: tuple[str, Keep] | None = None  # (id column, mask): rows of the source to keep
 
-    def source_rows(self, ds: OutputFolder) -> pa.Table:
-        """The rows of the source table this set reads (all columns)."""
-        table = ds.table(self.source)
-        if self.only is not None:
-            table = table.filter(pc.equal(table.column(self.only[0]), self.only[1]))
-        return table
+    def count(self, ds: OutputFolder) -> int:
+        if self.keep is not None:
+            return int(self.keep[1](ds).sum())
+        if self.only is None:
+            return ds.rows(self.source)
+        column, value = self.only
+        return sum(pc.sum(pc.equal(b.column(0), value)).as_py() or 0 for b in ds.batches(self.source, columns=[column]))
 
-    def rows(self, ds: OutputFolder) -> pa.Table:
+    def source_batches(self, ds: OutputFolder, size: int, columns: list[str]) -> Iterator[pa.Table]:
+        """``columns`` of the source rows this set reads, ``size`` rows at a time at most."""
+        read = list(dict.fromkeys([*columns, *(c for c, _ in filter(None, (self.only, self.keep)))]))
+        keep = None if self.keep is None else self.keep[1](ds)
+        for batch in ds.batches(self.source, size, read):
+            table = pa.Table.from_batches([batch])
+            if self.only is not None:
+                table = table.filter(pc.equal(table.column(self.only[0]), self.only[1]))
+            if keep is not None:
+                table = _kept(table, self.keep[0], keep)
+            yield table.select(columns)
+
+    def batches(self, ds: OutputFolder, size: int) -> Iterator[pa.Table]:
         """Columns "start", "end", then one per property."""
-        table = self.source_rows(ds)
-        return pa.table({"start": table.column(self.start_column), "end": table.column(self.end_column),
-                         **{p: table.column(p) for p in self.properties}})
+        for table in self.source_batches(ds, size, [self.start_column, self.end_column, *self.properties]):
+            yield table.rename_columns(["start", "end", *self.properties])
 
 
-def _with_ground_truth(features: str, labels: str, key: str, columns: tuple[str, ...]) -> Callable[[OutputFolder], pa.Table]:
-    def rows(ds: OutputFolder) -> pa.Table:
-        table = ds.table(features)
-        truth = ds.table(labels)
-        assert pc.all(pc.equal(table.column(key), truth.column(key))).as_py()  # both sorted by id
-        for name in columns:
-            table = table.append_column(f"gt_{name}", truth.column(name))
-        return table
-
-    return rows
+def _kept(table: pa.Table, column: str, keep: np.ndarray | None) -> pa.Table:
+    return table if keep is None else table.filter(keep[table.column(column).to_numpy()])
 
 
 def _fraud_ids(labels: str, key: str) -> Callable[[OutputFolder], pa.Array]:
     def ids(ds: OutputFolder) -> pa.Array:
-        truth = ds.table(labels)
+        truth = ds.table(labels, columns=[key, "is_fraud"])
         return truth.filter(truth.column("is_fraud")).column(key).combine_chunks()
 
     return ids
@@ -102,28 +140,18 @@ def _member_ids(node_type: str) -> Callable[[OutputFolder], pa.Array]:
     return ids
 
 
-def _plain(path: str) -> Callable[[OutputFolder], pa.Table]:
-    return lambda ds: ds.table(path)
-
-
-def _transactions(ds: OutputFolder) -> pa.Table:
-    txns = ds.table(schema.TRANSACTIONS.path).select(["txn_id", "ts", "amount", "channel"])
-    truth = ds.table(schema.LABELS["transaction"].path)
-    return txns.append_column("gt_ring_id", truth.column("ring_id")).append_column(
-        "gt_confirmed_at", truth.column("fraud_confirmed_at"))
-
-
+_RING_TRUTH = (("ring_id", "gt_ring_id"), ("role", "gt_role"), ("fraud_confirmed_at", "gt_fraud_confirmed_at"))
 NODE_SETS: tuple[NodeSet, ...] = (
-    NodeSet("User", "user_id", _with_ground_truth(schema.NODES["user"].path, schema.LABELS["user"].path, "user_id",
-                                                  ("ring_id", "role", "fraud_confirmed_at")),
-            _fraud_ids(schema.LABELS["user"].path, "user_id")),
-    NodeSet("Device", "device_id", _plain(schema.NODES["device"].path), _member_ids("device")),
-    NodeSet("Account", "account_id", _with_ground_truth(schema.NODES["account"].path, schema.LABELS["account"].path,
-                                                        "account_id", ("ring_id", "role", "fraud_confirmed_at")),
-            _fraud_ids(schema.LABELS["account"].path, "account_id")),
-    NodeSet("IP", "ip_id", _plain(schema.NODES["ip"].path), _member_ids("ip")),
-    NodeSet("Transaction", "txn_id", _transactions, _fraud_ids(schema.LABELS["transaction"].path, "txn_id")),
-    NodeSet("Ring", "ring_id", _plain(schema.LABELS["ring"].path)),
+    NodeSet("User", "user_id", schema.NODES["user"].path, truth=schema.LABELS["user"].path, truth_columns=_RING_TRUTH,
+            fraud=_fraud_ids(schema.LABELS["user"].path, "user_id")),
+    NodeSet("Device", "device_id", schema.NODES["device"].path, fraud=_member_ids("device")),
+    NodeSet("Account", "account_id", schema.NODES["account"].path, truth=schema.LABELS["account"].path,
+            truth_columns=_RING_TRUTH, fraud=_fraud_ids(schema.LABELS["account"].path, "account_id")),
+    NodeSet("IP", "ip_id", schema.NODES["ip"].path, fraud=_member_ids("ip")),
+    NodeSet("Transaction", "txn_id", schema.TRANSACTIONS.path, ("txn_id", "ts", "amount", "channel"),
+            schema.LABELS["transaction"].path, (("ring_id", "gt_ring_id"), ("fraud_confirmed_at", "gt_confirmed_at")),
+            _fraud_ids(schema.LABELS["transaction"].path, "txn_id")),
+    NodeSet("Ring", "ring_id", schema.LABELS["ring"].path),
 )
 NODE_SET = {n.label: n for n in NODE_SETS}
 
@@ -146,26 +174,61 @@ REL_SETS: tuple[RelSet, ...] = (
 
 # How payments appear: one (:Transaction) node per payment, linked by SENT / RECEIVED_BY / VIA_DEVICE / VIA_IP
 # (follow money through time; four relationships per payment), or only the aggregated TRANSFERS_TO between
-# accounts (the entity graph, a fraction of the size; queries that read single payments find nothing).
+# accounts (the entity graph, a fraction of the size), optionally with the last few payments of each pair as
+# :Transaction nodes (``recent``), for the queries that read single recent payments.
 PAYMENT_MODELS = ("nodes", "aggregated")
 
 
-def graph_sets(payments: str = "nodes") -> tuple[tuple[NodeSet, ...], tuple[RelSet, ...]]:
-    """The node and relationship sets of a payment model (see :data:`PAYMENT_MODELS`)."""
+def checked_payments(payments: str, recent: int = 0) -> None:
+    """One clear line (UsageError) for a payment model that does not exist."""
     if payments not in PAYMENT_MODELS:
-        raise ValueError(f"unknown payment model {payments!r}; choose one of: {', '.join(PAYMENT_MODELS)}")
+        raise UsageError(f"unknown payment model {payments!r}; choose one of: {', '.join(PAYMENT_MODELS)}")
+    if recent < 0:
+        raise UsageError("the number of recent payments per pair cannot be negative")
+    if recent and payments != "aggregated":
+        raise UsageError("recent payments apply to --payments aggregated (with nodes every payment is there already)")
+
+
+def recent_payments(n: int) -> Keep:
+    """The last ``n`` payments (by time, then id) between each pair of accounts, as a mask over txn ids."""
+    def mask(ds: OutputFolder) -> np.ndarray:
+        def compute() -> np.ndarray:
+            txns = ds.table(_TXNS, columns=["txn_id", "src_account_id", "dst_account_id", "ts"])
+            ids, src, dst = (txns.column(c).to_numpy() for c in ("txn_id", "src_account_id", "dst_account_id"))
+            ts = txns.column("ts").cast(pa.int64()).to_numpy()
+            order = np.lexsort((ids, ts, dst, src))
+            pair = np.flatnonzero(np.diff(src[order]) | np.diff(dst[order]))
+            ends = np.append(pair, len(order) - 1)  # the last payment of each pair, in sorted positions
+            from_end = np.repeat(ends, np.diff(np.concatenate([[-1], ends]))) - np.arange(len(order))
+            keep = np.zeros(len(ids), bool)
+            keep[ids[order[from_end < n]]] = True
+            return keep
+
+        return ds.derived(("recent_payments", n), compute)
+
+    return mask
+
+
+def graph_sets(payments: str = "nodes", recent: int = 0) -> tuple[tuple[NodeSet, ...], tuple[RelSet, ...]]:
+    """The node and relationship sets of a payment model (see :data:`PAYMENT_MODELS`)."""
+    checked_payments(payments, recent)
     if payments == "nodes":
         return NODE_SETS, REL_SETS
-    return (tuple(n for n in NODE_SETS if n.label != "Transaction"),
-            tuple(r for r in REL_SETS if "Transaction" not in (r.start, r.end)))
+    is_payment = (lambda labels: "Transaction" in labels)
+    if not recent:
+        return (tuple(n for n in NODE_SETS if n.label != "Transaction"),
+                tuple(r for r in REL_SETS if not is_payment((r.start, r.end))))
+    keep = recent_payments(recent)
+    return (tuple(replace(n, keep=keep) if n.label == "Transaction" else n for n in NODE_SETS),
+            tuple(replace(r, keep=("txn_id", keep)) if is_payment((r.start, r.end)) else r for r in REL_SETS))
 
 
-def schema_statements(payments: str = "nodes") -> list[str]:
+def schema_statements(payments: str = "nodes", recent: int = 0) -> list[str]:
     """Constraints and indexes to apply to the database (after a bulk import, before an online load)."""
-    nodes, _ = graph_sets(payments)
+    nodes, _ = graph_sets(payments, recent)
     statements = [f"CREATE CONSTRAINT {n.label.lower()}_{n.key} IF NOT EXISTS FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
                   for n in nodes]
-    if payments == "nodes":
+    if "Transaction" in {n.label for n in nodes}:
         statements += ["CREATE INDEX transaction_ts IF NOT EXISTS FOR (t:Transaction) ON (t.ts)",
                        "CREATE INDEX transaction_amount IF NOT EXISTS FOR (t:Transaction) ON (t.amount)"]
     statements += [

@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from itertools import chain
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -36,8 +37,8 @@ from neo4j import exceptions as neo4j_errors
 
 from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
-from loaders.model import (GROUND_TRUTH_LABEL, LOCK_LABEL, META_LABEL, NODE_SET, NODE_SETS, REL_SETS, NodeSet, RelSet,
-                           schema_statements)
+from loaders.model import (GROUND_TRUTH_LABEL, LOCK_LABEL, META_LABEL, NODE_SET, REL_SETS, NodeSet, RelSet, checked_payments,
+                           graph_sets, schema_statements)
 
 # The driver logs retries and dropped connections; the user gets the outcome as one line instead.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -47,6 +48,7 @@ LOADING, COMPLETE = "loading", "complete"
 HEARTBEAT_SECONDS = 5.0  # how often a running load touches its lock
 STALE_SECONDS = 60.0  # a lock not touched for this long is reported as probably left by a dead load
 MAX_WORKERS = 16
+READ_BATCH = 1 << 16  # rows read from Parquet at a time (then sent in batch_size transactions)
 
 
 @dataclass
@@ -93,12 +95,19 @@ def connect(uri: str, user: str, password: str, database: str) -> Driver:
     return driver
 
 
-def _batches(table: pa.Table, size: int) -> Iterator[list[dict]]:
-    """Rows as dicts; timestamps go as epoch milliseconds (Cypher turns them into datetimes)."""
-    plain = pa.table({name: column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
-                      for name, column in zip(table.column_names, table.columns)})
-    for batch in plain.to_batches(max_chunksize=size):
-        yield batch.to_pylist()
+def _batches(tables: Iterator[pa.Table], size: int) -> Iterator[list[dict]]:
+    """Rows as dicts, ``size`` at a time; timestamps go as epoch milliseconds (Cypher turns them into datetimes)."""
+    for table in tables:
+        plain = pa.table({name: column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
+                          for name, column in zip(table.column_names, table.columns)})
+        for batch in plain.to_batches(max_chunksize=size):
+            yield batch.to_pylist()
+
+
+def _peeked(tables: Iterator[pa.Table]) -> tuple[pa.Schema, Iterator[pa.Table]]:
+    """The columns of a stream of tables (every stream has at least one table), and the whole stream."""
+    first = next(tables)
+    return first.schema, chain([first], tables)
 
 
 def _value(schema: pa.Schema, name: str) -> str:
@@ -119,18 +128,18 @@ def node_query(node: NodeSet, schema: pa.Schema, merge: bool) -> str:
     return f"UNWIND $rows AS row CREATE (n:{node.label}) SET n = {props}"
 
 
-def rel_groups() -> list[list[RelSet]]:
+def rel_groups(rel_sets: tuple[RelSet, ...] = REL_SETS) -> list[list[RelSet]]:
     """Relationship sets that read the same rows, in model order: each group is one statement per batch."""
     groups: dict[tuple, list[RelSet]] = {}
-    for rel in REL_SETS:
-        groups.setdefault((rel.source, rel.only), []).append(rel)
+    for rel in rel_sets:
+        groups.setdefault((rel.source, rel.only, rel.keep), []).append(rel)
     return list(groups.values())
 
 
-def group_rows(ds: OutputFolder, group: list[RelSet]) -> pa.Table:
-    """The source rows of a group, with the columns its statement reads."""
+def group_batches(ds: OutputFolder, group: list[RelSet], size: int) -> Iterator[pa.Table]:
+    """The source rows of a group, with the columns its statement reads, batch by batch."""
     columns = dict.fromkeys(c for rel in group for c in (rel.start_column, rel.end_column, *rel.properties))
-    return group[0].source_rows(ds).select(list(columns))
+    return group[0].source_batches(ds, size, list(columns))
 
 
 def rel_query(group: list[RelSet], schema: pa.Schema) -> str:
@@ -242,17 +251,21 @@ def load(
     force_unlock: bool = False,
     verify: bool = True,
     workers: int = 2,
+    payments: str = "nodes",
+    recent: int = 0,
 ) -> LoadReport:
     """Load the output folder ``root`` into ``database``; see the module docstring for the rules.
 
     ``on_start`` receives the number of rows per node label and relationship set before loading
     starts; ``on_rows(name, n)`` is called after each committed batch (for progress bars). ``workers``
-    sessions write batches at once (the server works on each in its own thread).
+    sessions write batches at once (the server works on each in its own thread). ``payments`` and ``recent``
+    choose the payment model (:data:`loaders.model.PAYMENT_MODELS`).
     """
     if batch_size < 1:
         raise UsageError("batch size must be at least 1")
     if not 1 <= workers <= MAX_WORKERS:
         raise UsageError(f"workers must be between 1 and {MAX_WORKERS}")
+    checked_payments(payments, recent)
     ds = OutputFolder(root, verify)
     ds.verify()  # every file, before the database is touched
     driver = connect(uri, user, password, database)
@@ -260,12 +273,12 @@ def load(
     lock = LoadLock(driver, database, uri)
     try:
         lock.claim(force_unlock)
-        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start, workers)
+        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start, workers, payments, recent)
         if not lock.held():
             raise UsageError(f"another load took the lock of {database!r} on {uri} (--force-unlock) while this one ran; "
                              "the database is left to that load")
         driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status",
-                             dataset=ds.fingerprint, status=COMPLETE, database_=database)
+                             dataset=_dataset(ds, payments, recent), status=COMPLETE, database_=database)
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
         raise UsageError(f"lost the connection to Neo4j at {uri}: {' '.join(str(exc).split())}; the database is marked "
                          "'loading': run the load again (with --force-unlock) once the server is back") from None
@@ -279,45 +292,54 @@ def load(
     return report
 
 
+def _dataset(ds: OutputFolder, payments: str, recent: int) -> str:
+    """What the meta node records: the folder's fingerprint and, when not the default, the payment model."""
+    return ds.fingerprint if payments == "nodes" else f"{ds.fingerprint}:{payments}:{recent}"
+
+
 def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batch_size: int, wipe: bool,
-                 on_rows: Callable[[str, int], None] | None,
-                 on_start: Callable[[dict[str, int]], None] | None, workers: int) -> LoadReport:
+                 on_rows: Callable[[str, int], None] | None, on_start: Callable[[dict[str, int]], None] | None,
+                 workers: int, payments: str, recent: int) -> LoadReport:
+    dataset = _dataset(ds, payments, recent)
     any_node, meta = _state(driver, database)
-    ours = meta is not None and meta["dataset"] == ds.fingerprint
+    ours = meta is not None and meta["dataset"] == dataset
     if any_node and not ours and not wipe:
-        held = "a different graphgen dataset" if meta else "data that graphgen did not load"
+        held = "a different graphgen dataset (or payment model)" if meta else "data that graphgen did not load"
         raise UsageError(f"database {database!r} on {uri} holds {held}; pass --wipe to delete it first")
     if wipe and any_node:
         wipe_database(driver, database)
         any_node = False
     report = LoadReport(mode="merge" if any_node else "create")
-    for statement in schema_statements():
+    for statement in schema_statements(payments, recent):
         driver.execute_query(statement, database_=database)
     driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status, m.source = $source",
-                         dataset=ds.fingerprint, status=LOADING, source=str(ds.root), database_=database)
+                         dataset=dataset, status=LOADING, source=str(ds.root), database_=database)
 
-    node_tables = {n.label: n.rows(ds) for n in NODE_SETS}
-    groups = {", ".join(r.name for r in group): (group, group_rows(ds, group)) for group in rel_groups()}
+    node_sets, rel_sets = graph_sets(payments, recent)
+    groups = {", ".join(r.name for r in group): group for group in rel_groups(rel_sets)}
+    sizes = {**{n.label: n.count(ds) for n in node_sets}, **{name: group[0].count(ds) for name, group in groups.items()}}
     if on_start is not None:
-        on_start({**{k: t.num_rows for k, t in node_tables.items()}, **{k: t.num_rows for k, (_, t) in groups.items()}})
+        on_start(sizes)
 
     def counted(name: str) -> Callable[[int], None] | None:
         return None if on_rows is None else (lambda n: on_rows(name, n))
 
+    read = max(batch_size, READ_BATCH)
     with _Writer(driver, database, workers) as write:
-        for node in NODE_SETS:
-            table = node_tables.pop(node.label)
-            write(node_query(node, table.schema, merge=any_node), _batches(table, batch_size), counted(node.label))
+        for node in node_sets:
+            columns, tables = _peeked(node.batches(ds, read))
+            write(node_query(node, columns, merge=any_node), _batches(tables, batch_size), counted(node.label))
             if node.fraud is not None:
                 ids = node.fraud(ds).to_pylist()
                 write(f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}",
                       (ids[start:start + batch_size] for start in range(0, len(ids), batch_size)))
-            report.nodes[node.label] = table.num_rows
+            report.nodes[node.label] = sizes[node.label]
         rel_started = time.perf_counter()
-        for name, (group, table) in groups.items():
-            write(rel_query(group, table.schema), _batches(table, batch_size), counted(name))
+        for name, group in groups.items():
+            columns, tables = _peeked(group_batches(ds, group, read))
+            write(rel_query(group, columns), _batches(tables, batch_size), counted(name))
             for rel in group:
-                report.relationships[rel.name] = table.num_rows
+                report.relationships[rel.name] = sizes[name]
         report.relationship_seconds = time.perf_counter() - rel_started
     return report
 

@@ -219,6 +219,34 @@ def test_refuses_foreign_data_unless_wipe(resumed, neo4j_server, driver, tmp_pat
     assert graph_counts(driver) == expected_counts(tiny)
 
 
+def test_online_load_of_the_entity_graph_with_each_pairs_last_payments(neo4j_server, driver, small_output):
+    wipe_database(driver, "neo4j")
+    result = subprocess.run([sys.executable, "-m", "graphgen.cli", "load", "neo4j", str(small_output), "--uri", neo4j_server.uri,
+                             "--payments", "aggregated", "--recent-payments", "2", "--batch-size", "3000"],
+                            env=cli_env(neo4j_server), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    txns = pq.read_table(small_output / "transactions.parquet", columns=["txn_id", "src_account_id", "dst_account_id", "ts"]).to_pandas()
+    last_two = set(txns.sort_values(["ts", "txn_id"]).groupby(["src_account_id", "dst_account_id"]).tail(2)["txn_id"])
+    loaded = {r["id"] for r in query(driver, "MATCH (t:Transaction) RETURN t.txn_id AS id")}
+    assert loaded == last_two and len(last_two) < len(txns)
+    counts = graph_counts(driver)
+    assert counts["SENT"] == counts["RECEIVED_BY"] == counts["VIA_DEVICE"] == counts["VIA_IP"] == len(last_two)
+    expected = expected_counts(small_output)
+    assert {k: counts[k] for k in ("User", "Account", "TRANSFERS_TO", "USES_DEVICE", "MEMBER_OF")} == \
+        {k: expected[k] for k in ("User", "Account", "TRANSFERS_TO", "USES_DEVICE", "MEMBER_OF")}
+    scores = score_ring_queries(driver, small_output)
+    assert min(scores[t]["recall"] for t in ("device_sharing", "ip_recycling")) >= 0.95
+    REPORTED.append("aggregated payments + last 2 per pair (small): ring query recall "
+                    + ", ".join(f"{t} {s['recall']:.0%}" for t, s in scores.items()))
+    # The database now holds another payment model of the same folder: a plain load must not mix the two.
+    mixed = subprocess.run([sys.executable, "-m", "graphgen.cli", "load", "neo4j", str(small_output), "--uri", neo4j_server.uri],
+                           env=cli_env(neo4j_server), capture_output=True, text=True)
+    assert mixed.returncode == 2 and "--wipe" in mixed.stderr and graph_counts(driver) == counts
+    bad = subprocess.run([sys.executable, "-m", "graphgen.cli", "load", "neo4j", str(small_output), "--uri", neo4j_server.uri,
+                          "--recent-payments", "3"], env=cli_env(neo4j_server), capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--payments aggregated" in bad.stderr
+
+
 @pytest.mark.parametrize("input_type, compress, payments", [("parquet", False, "nodes"), ("csv", True, "nodes"),
                                                             ("parquet", False, "aggregated")])
 def test_bulk_bundle_imports_with_the_real_neo4j_admin(input_type, compress, payments, small_output, tmp_path):
