@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_build import machine, run_once, save  # noqa: E402
 
 from loaders.bundle import BUNDLE_DIR, import_arguments  # noqa: E402
-from tests import neo4j_server as harness  # noqa: E402
+from loaders import server as harness  # noqa: E402
 
 VARIANTS = {  # name -> (format, payments, recent payments per pair)
     "parquet": ("parquet", "nodes", 0),

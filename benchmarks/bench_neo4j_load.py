@@ -2,7 +2,7 @@
 
     python benchmarks/bench_neo4j_load.py --preset default --naive-sample 3000
 
-Builds the preset, starts the same real Neo4j 5.26 the tests use (tests/neo4j, JDK 17 + Maven), then
+Builds the preset, starts the same real Neo4j 5.26 the tests use (loaders/neo4j_java, JDK 17 + Maven), then
 1. the naive loader: each of the first N transactions in its own auto-commit query that MERGEs its
    accounts, device, IP, transaction node and four relationships (constraints in place, as for graphgen);
 2. graphgen's loader (`loaders.online.load`): the whole dataset, after wiping, with payments aggregated and
@@ -34,7 +34,7 @@ from graphgen.writers import staged_folder, write_graph  # noqa: E402
 from loaders.evaluate import CYPHER, run_query_file, score_ring_queries  # noqa: E402
 from loaders.model import schema_statements  # noqa: E402
 from loaders.online import load, wipe_database  # noqa: E402
-from tests import neo4j_server as harness  # noqa: E402
+from loaders import server as harness  # noqa: E402
 
 NAIVE = """
 MERGE (a:Account {account_id: $src}) MERGE (b:Account {account_id: $dst})

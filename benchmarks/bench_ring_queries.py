@@ -3,7 +3,7 @@
     python benchmarks/bench_ring_queries.py --preset default
 
 For each level, builds the preset at that difficulty, loads it into the same Neo4j 5.26 the tests use
-(tests/neo4j, JDK 17 + Maven; wiped between levels) and runs every typology's ring query with its documented
+(loaders/neo4j_java, JDK 17 + Maven; wiped between levels) and runs every typology's ring query with its documented
 defaults. Reported per query: rings found (recall), precision over all returned rows, and precision at the
 top of the ranked list down to 95% recall; plus the query's time. Results go to
 benchmarks/results/ring_queries_<preset>.{json,md}.
@@ -30,7 +30,7 @@ from graphgen.config import resolve_config  # noqa: E402
 from graphgen.writers import staged_folder, write_graph  # noqa: E402
 from loaders.evaluate import score_ring_queries  # noqa: E402
 from loaders.online import load  # noqa: E402
-from tests import neo4j_server as harness  # noqa: E402
+from loaders import server as harness  # noqa: E402
 
 LEVELS = ("easy", "medium", "hard")
 

@@ -32,7 +32,7 @@ from neo4j import exceptions as neo4j_errors  # noqa: E402
 from graphgen.rings import REGISTRY  # noqa: E402
 from loaders.evaluate import CYPHER, run_query_file  # noqa: E402
 from loaders.model import REL_SETS  # noqa: E402
-from tests import neo4j_server as harness  # noqa: E402
+from loaders import server as harness  # noqa: E402
 from tests.test_neo4j import expected_counts, graph_counts  # noqa: E402
 
 PASSWORD = "soak-password-123"

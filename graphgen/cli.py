@@ -26,7 +26,7 @@ from graphgen.output import OutputFolder
 from graphgen.pipeline import STAGES, generate
 from graphgen.schema import all_specs
 from graphgen.summary import Summary
-from graphgen.terminal import NO_VERIFY_HELP, out_console, progress_bar
+from graphgen.terminal import NO_VERIFY_HELP, err_console, out_console, progress_bar
 from graphgen.writers import staged_folder, write_graph
 from gnn.export import SPLIT_HELP, checked_split
 
@@ -40,8 +40,10 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export a built graph for other tools.", no_args_is_help=True)
 load_app = typer.Typer(help="Load a built graph into a running server.", no_args_is_help=True)
+neo4j_app = typer.Typer(help="Run Neo4j locally with a built graph.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(load_app, name="load")
+app.add_typer(neo4j_app, name="neo4j")
 
 for _name, _entry in exporters().items():  # graphgen export FORMAT: one command per registered exporter
     export_app.command(_name)(load_exporter(_entry))
@@ -153,6 +155,51 @@ def guide(port: int = typer.Option(8001, "--port", help="Local port to serve the
         server.shutdown()
 
 
+def _neo4j_password(user: str) -> str:
+    """From NEO4J_PASSWORD, else asked for on the terminal; never printed."""
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError("set NEO4J_PASSWORD (no terminal to ask for the password)")
+        password = typer.prompt(f"Neo4j password for {user}", hide_input=True)
+    return password
+
+
+@neo4j_app.command("serve")
+def neo4j_serve(
+    out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
+    home: Optional[Path] = typer.Option(None, "--home", help="The server's DBMS folder [default: OUT/neo4j-server]."),
+    bolt_port: int = typer.Option(7687, "--bolt-port", help="Bolt port on 127.0.0.1."),
+    http_port: int = typer.Option(7474, "--http-port", help="HTTP port on 127.0.0.1 (Neo4j Browser at /browser/)."),
+    heap: str = typer.Option("2g", "--heap", help="JVM heap of the server and of neo4j-admin."),
+    payments: str = typer.Option("nodes", "--payments",
+                                 help="nodes: one :Transaction per payment; aggregated: only TRANSFERS_TO (a fraction of the size)."),
+    recent: int = typer.Option(0, "--recent-payments", metavar="N",
+                               help="With --payments aggregated: also the last N payments of each pair as :Transaction nodes."),
+    no_verify: bool = typer.Option(False, "--no-verify", help=NO_VERIFY_HELP),
+) -> None:
+    """Run a local Neo4j 5.26 with Browser holding OUT's graph, until Ctrl-C (JDK 17 and Maven; no Docker).
+
+    The first start imports OUT with neo4j-admin into the server's folder; later starts reuse it. User neo4j,
+    password from NEO4J_PASSWORD (or asked for)."""
+    from loaders.model import checked_payments
+    from loaders.serve import serve
+
+    checked_payments(payments, recent)
+    OutputFolder(out)  # one clear line when OUT is not a complete build, before asking for anything
+    password = _neo4j_password("neo4j")
+    server = serve(out, password, home, bolt_port, http_port, heap, payments, recent, verify=not no_verify,
+                   on_step=lambda step: err_console.print(f"[dim]{step} ...[/dim]"))
+    try:
+        out_console.print(f"Neo4j Browser: {server.browser_url}  (user neo4j, password from NEO4J_PASSWORD)\n"
+                          f"Bolt: {server.uri}   Ctrl-C stops the server; `graphgen guide` walks through the queries.")
+        threading.Event().wait()
+    except Interrupted:
+        err_console.print("stopping Neo4j ...")
+    finally:
+        server.stop()
+
+
 @load_app.command("neo4j")
 def load_neo4j(
     out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
@@ -175,11 +222,7 @@ def load_neo4j(
 
     checked_payments(payments, recent)
     OutputFolder(out)  # one clear line when OUT is not a complete build, before asking for anything
-    password = os.environ.get("NEO4J_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise UsageError("set NEO4J_PASSWORD (no terminal to ask for the password)")
-        password = typer.prompt(f"Neo4j password for {user}", hide_input=True)
+    password = _neo4j_password(user)
     with progress_bar() as progress:
         tasks: dict[str, int] = {}
 

@@ -2,8 +2,9 @@
 
 Every file is verified against the manifest first (nothing reaches the database from a damaged folder).
 Then constraints, nodes, relationships, each in ``UNWIND $rows`` batches inside managed write transactions
-(the driver retries transient errors), ``workers`` of them at once. A ``(:GraphgenMeta)`` node records which dataset the database holds
-and whether loading finished:
+(the driver retries transient errors), ``workers`` of them at once, read from the Parquet files batch by batch.
+A ``(:GraphgenMeta)`` node records which dataset (and payment model) the database holds and whether loading
+finished:
 
 * into an empty database, nodes are CREATEd (fast; the uniqueness constraints make a duplicate an error);
 * into a database holding the same dataset (a finished load, or one killed half-way), nodes are MERGEd on

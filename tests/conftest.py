@@ -64,17 +64,18 @@ REPORTED: list[str] = []  # lines for the terminal summary (for example the ring
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory):
-    """A real Neo4j 5.26 server for the session; skipped with a reason only where Java/Maven are missing
-    and GRAPHGEN_REQUIRE_NEO4J is not set (CI sets it, so there it fails instead of skipping)."""
+def neo4j_server(tmp_path_factory, neo4j_built):
+    """A real Neo4j 5.26 server for the session (see neo4j_built for when it is skipped)."""
     yield from started_server(tmp_path_factory.mktemp("neo4j-home"))
 
 
-def started_server(home: Path):
-    """Build the harness if needed and run one server in ``home`` until the generator is closed."""
+@pytest.fixture(scope="session")
+def neo4j_built() -> None:
+    """The Neo4j server built (once per version of its sources); skipped with a reason only where Java/Maven
+    are missing and GRAPHGEN_REQUIRE_NEO4J is not set (CI sets it, so there it fails instead of skipping)."""
     import os
 
-    from tests import neo4j_server as harness
+    from loaders import server as harness
 
     reason = harness.unavailable()
     if reason:
@@ -82,6 +83,12 @@ def started_server(home: Path):
             pytest.fail(f"the Neo4j tests are required here but {reason}")
         pytest.skip(reason)
     harness.build()
+
+
+def started_server(home: Path):
+    """Run one server in ``home`` until the generator is closed."""
+    from loaders import server as harness
+
     server = harness.Neo4jServer(home, NEO4J_PASSWORD).start()
     yield server
     server.stop()

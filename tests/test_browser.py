@@ -39,7 +39,7 @@ def _browser_or_skip():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     playwright_api = _browser_or_skip()
-    from tests import neo4j_server as harness
+    from loaders import server as harness
 
     harness.build()
     out = tmp_path_factory.mktemp("browser") / "out"

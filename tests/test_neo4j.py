@@ -23,7 +23,7 @@ from graphgen.rings import REGISTRY
 from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
 from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, graph_sets, schema_statements
 from loaders.online import load, wipe_database
-from tests import neo4j_server as harness
+from loaders import server as harness
 from tests.conftest import NEO4J_PASSWORD, REPORTED, run_cli
 
 pytestmark = pytest.mark.neo4j

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, neo4j_built):
     yield from started_server(tmp_path_factory.mktemp("faults-home"))
 
 

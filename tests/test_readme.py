@@ -22,6 +22,7 @@ NOT_HERE = (  # line starts that cannot run in the suite, with the test that cov
     "python3 -m venv",  # the install itself: .ci/run is that command (test_cli.test_ci_runs_the_readme_test_command)
     "docker compose",  # no Docker engine: test_neo4j_files checks the compose file and its import command
     "graphgen guide",  # serves until Ctrl-C: test_browser plays the guide it serves in the real Browser
+    "graphgen neo4j serve",  # serves until Ctrl-C: test_serve starts, queries and stops it
 )
 FAST = (("--preset default", "--preset small"), ("--seeds 5", "--seeds 1 --epochs 4"))
 

@@ -43,7 +43,7 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, neo4j_built):
     yield from started_server(tmp_path_factory.mktemp("queries-home"))
 
 

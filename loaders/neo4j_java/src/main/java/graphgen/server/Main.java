@@ -1,4 +1,4 @@
-package graphgen.testserver;
+package graphgen.server;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,11 +15,13 @@ import org.neo4j.server.CommunityBootstrapper;
 import org.neo4j.server.NeoBootstrapper;
 
 /**
- * A real Neo4j 5.26 Community server for graphgen's tests.
+ * A real Neo4j 5.26 Community server for `graphgen neo4j serve` and graphgen's tests.
  *
  * <pre>
- *   serve HOME PORT PASSWORD [HTTP_PORT]
- *                              start the DBMS in HOME with Bolt on 127.0.0.1:PORT and auth on;
+ *   serve HOME PORT [HTTP_PORT]
+ *                              start the DBMS in HOME with Bolt on 127.0.0.1:PORT and auth on, user neo4j
+ *                              with the password in the environment variable NEO4J_PASSWORD (never an
+ *                              argument, which every local user could read);
  *                              with HTTP_PORT, as a whole server (the bootstrapper neo4j's own start
  *                              script uses) that also serves Neo4j Browser at http://127.0.0.1:HTTP_PORT/browser/
  *                              and advertises Bolt on PORT; print "READY" when it accepts connections;
@@ -35,16 +37,17 @@ public final class Main {
             AdminTool.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        if ((args.length != 4 && args.length != 5) || !args[0].equals("serve")) {
-            System.err.println("usage: serve HOME PORT PASSWORD [HTTP_PORT] | admin ARGS...");
+        String password = System.getenv("NEO4J_PASSWORD");
+        if ((args.length != 3 && args.length != 4) || !args[0].equals("serve") || password == null) {
+            System.err.println("usage: NEO4J_PASSWORD=... serve HOME PORT [HTTP_PORT] | admin ARGS...");
             System.exit(2);
         }
         Path home = Path.of(args[1]);
         int port = Integer.parseInt(args[2]);
-        if (args.length == 5) {
-            serveWithBrowser(home, port, args[3], Integer.parseInt(args[4]));
+        if (args.length == 4) {
+            serveWithBrowser(home, port, password, Integer.parseInt(args[3]));
         } else {
-            serve(home, port, args[3]);
+            serve(home, port, password);
         }
     }
 
