@@ -70,6 +70,13 @@ class PopulationConfig(StrictModel):
     dormant_share: Share = 0.13  # customers with no activity of their own from the start of the horizon
     wake_share: Share = 0.3  # of the dormant, those who wake up during the horizon
     leaver_share: Share = 0.03  # customers who stop all activity during the horizon
+    # Online banking besides payments (events.parquet): every app payment session starts with a login.
+    logins_per_month: float = Field(6.0, ge=0, le=1000)  # logins without a payment (checking a balance), times activity
+    email_changes_per_year: float = Field(0.15, ge=0, le=100)
+    phone_changes_per_year: float = Field(0.12, ge=0, le=100)
+    address_changes_per_year: float = Field(0.1, ge=0, le=100)
+    change_on_new_device_share: Share = 0.5  # phone and e-mail changes made days after a new device appears
+    payee_added_in_session_share: Share = 0.6  # new payees added minutes before the first payment, else earlier
     amounts: AmountsConfig = AmountsConfig()
 
 
@@ -131,6 +138,9 @@ class DecoysConfig(StrictModel):
     circle_contribution: FloatRange = FloatRange(low=100, high=1500)
     circle_hop_hours: FloatRange = FloatRange(low=1, high=96)  # a circle's pace: its slowest hop
     loan_chain_share: Share = 0.006  # friends passing a loan on around the circle and back, once
+    # New payees in bursts that are not takeovers: a new job, a flat-share, a club's treasurer set up at once.
+    payee_burst_share: Share = 0.3  # of people with 2+ payees added during the horizon, those adding them in one sitting
+    payee_burst_minutes: FloatRange = FloatRange(low=2, high=60)
 
 
 class LabelsConfig(StrictModel):

@@ -63,6 +63,7 @@ class EntityGraph:
     nodes: dict[str, pa.Table] = field(default_factory=dict)
     edges: dict[str, pa.Table] = field(default_factory=dict)
     transactions: pa.Table | None = None
+    events: pa.Table | None = None  # logins, identity changes and payee additions
     labels: dict[str, pa.Table] = field(default_factory=dict)
     config: GraphgenConfig | None = None  # the config it was generated from
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -78,6 +79,7 @@ class EntityGraph:
         for name, spec in schema.EDGES.items():
             out[spec.path] = self.edges[name]
         out[schema.TRANSACTIONS.path] = self.transactions
+        out[schema.EVENTS.path] = self.events
         for name, spec in schema.LABELS.items():
             out[spec.path] = self.labels[name]
         return out
@@ -94,6 +96,7 @@ class EntityGraph:
         tables = {**{f"nodes/{k}": (s, self.nodes.get(k)) for k, s in shape.nodes.items()},
                   **{f"edges/{k}": (s, self.edges.get(k)) for k, s in shape.edges.items()},
                   "transactions": (shape.transactions, self.transactions),
+                  "events": (shape.events, self.events),
                   **{f"labels/{k}": (s, self.labels.get(k)) for k, s in shape.labels.items()}}
         sizes = {t: self.nodes[t].num_rows for t in shape.nodes if t in self.nodes}
         for where, (spec, table) in tables.items():

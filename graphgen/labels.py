@@ -68,7 +68,7 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     Parameters
     ----------
     graph : EntityGraph
-        Working graph from :func:`graphgen.transactions.derive_transactions`.
+        Working graph from :func:`graphgen.events.derive_events`.
     config : GraphgenConfig
     seed : int, optional
         Random seed; defaults to ``config.seed``.
@@ -151,6 +151,9 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     txn_confirmed = np.where((t_ring >= 0) & (ring_known < NO_TIME), np.maximum(ring_known, t_ts), NO_TIME)
     labels["transaction"] = _typed({"txn_id": txn_ids, **ring_columns(t_ring),
                                      "fraud_confirmed_at": confirmed_column(txn_confirmed)}, schema.LABELS["transaction"])
+    events = graph.events  # in time order (ties at random) like transactions: ids are row numbers
+    event_ids = np.arange(events.num_rows)
+    labels["event"] = _typed({"event_id": event_ids, **ring_columns(col(events, "_ring"))}, schema.LABELS["event"])
 
     count = {t: np.bincount(m_ring[m_type == NODE_TYPES.index(t)], minlength=n_rings) for t in NODE_TYPES}
     r = _invert(ring_new_id)
@@ -177,13 +180,22 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
             "channel": _decode(col(txns, "channel"), vocab.CHANNELS),
         }, schema.TRANSACTIONS)
 
-    published_nodes, published_edges, transactions = run_parallel(
+    def published_events() -> pa.Table:
+        payee = col(events, "payee_account_id")
+        return _typed({
+            "event_id": event_ids, "user_id": new_id["user"][col(events, "user_id")],
+            "device_id": new_id["device"][col(events, "device_id")], "ip_id": new_id["ip"][col(events, "ip_id")],
+            "ts": _times(col(events, "ts")), "event_type": _decode(col(events, "event_type"), vocab.EVENT_TYPES),
+            "payee_account_id": pa.array(new_id["account"][np.maximum(payee, 0)], mask=payee < 0),
+        }, schema.EVENTS)
+
+    published_nodes, published_edges, transactions, published_events = run_parallel(
         lambda: _publish_nodes(graph, new_id, inverse, end, stage_rng(seed, "labels.pii")),
         lambda: _publish_edges(graph, new_id, inverse),
-        transactions,
+        transactions, published_events,
     )
-    return EntityGraph(nodes=published_nodes, edges=published_edges, transactions=transactions, labels=labels,
-                       config=config, stage_seconds=graph.stage_seconds)
+    return EntityGraph(nodes=published_nodes, edges=published_edges, transactions=transactions, events=published_events,
+                       labels=labels, config=config, stage_seconds=graph.stage_seconds)
 
 
 def _published_member_ids(m_type: np.ndarray, m_node: np.ndarray, new_id: dict[str, np.ndarray]) -> np.ndarray:

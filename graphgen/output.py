@@ -161,6 +161,7 @@ class OutputFolder:
             nodes={n: self.table(s.path) for n, s in schema.NODES.items()},
             edges={n: self.table(s.path) for n, s in schema.EDGES.items()},
             transactions=self.table(schema.TRANSACTIONS.path),
+            events=self.table(schema.EVENTS.path),
             labels={n: self.table(s.path) for n, s in schema.LABELS.items()},
             config=self.config,
             stage_seconds=self.manifest.get("stage_seconds", {}),

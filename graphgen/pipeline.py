@@ -1,4 +1,4 @@
-"""``generate``: config -> population -> rings -> transactions -> labels, timed stage by stage."""
+"""``generate``: config -> population -> rings -> transactions -> events -> labels, timed stage by stage."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from graphgen.config import GraphgenConfig, resolve_config
+from graphgen.events import derive_events
 from graphgen.graph import EntityGraph
 from graphgen.labels import publish
 from graphgen.population import grow_population
@@ -16,6 +17,7 @@ STAGES: tuple[tuple[str, Callable[[EntityGraph | None, GraphgenConfig, int], Ent
     ("population", lambda graph, config, seed: grow_population(config, seed)),
     ("rings", plant_rings),
     ("transactions", derive_transactions),
+    ("events", derive_events),
     ("labels", publish),
 )
 

@@ -120,6 +120,13 @@ TRANSACTIONS = TableSpec(
     (("src_account_id", "account"), ("dst_account_id", "account"), ("user_id", "user"), ("device_id", "device"),
      ("ip_id", "ip")))
 
+EVENTS = TableSpec(
+    "events", "events.parquet",
+    (("event_id", pa.int64()), ("user_id", pa.int64()), ("device_id", pa.int64()), ("ip_id", pa.int64()),
+     ("ts", TIMESTAMP), ("event_type", pa.string()), ("payee_account_id", pa.int64())),
+    ("event_id",),
+    (("user_id", "user"), ("device_id", "device"), ("ip_id", "ip"), ("payee_account_id", "account")))
+
 _RING_LABEL_COLUMNS = (("is_fraud", pa.bool_()), ("ring_id", pa.int64()), ("typology", pa.string()))
 
 LABELS: dict[str, TableSpec] = {
@@ -135,6 +142,8 @@ LABELS: dict[str, TableSpec] = {
         "transaction", "labels/transactions.parquet",
         (("txn_id", pa.int64()), *_RING_LABEL_COLUMNS, ("fraud_confirmed_at", TIMESTAMP)),
         ("txn_id",)),
+    "event": TableSpec(
+        "event", "labels/events.parquet", (("event_id", pa.int64()), *_RING_LABEL_COLUMNS), ("event_id",)),
     "ring": TableSpec(
         "ring", "labels/rings.parquet",
         (("ring_id", pa.int64()), ("typology", pa.string()), ("n_users", pa.int64()), ("n_accounts", pa.int64()),
@@ -150,7 +159,7 @@ LABELS: dict[str, TableSpec] = {
 
 def all_specs() -> list[TableSpec]:
     """Every published table, in the order they are written."""
-    return [*NODES.values(), *EDGES.values(), TRANSACTIONS, *LABELS.values()]
+    return [*NODES.values(), *EDGES.values(), TRANSACTIONS, EVENTS, *LABELS.values()]
 
 
 # -- working shapes ------------------------------------------------------------------------------------
@@ -191,6 +200,13 @@ DERIVED_TRANSACTIONS = _working("transactions", (
     ("src_account_id", I64), ("dst_account_id", I64), ("user_id", I64), ("device_id", I64), ("ip_id", I64), ("ts", I64),
     ("amount", F64), ("channel", I8), ("_ring", I64)),
     (*_MONEY, ("user_id", "user"), ("device_id", "device"), ("ip_id", "ip")))
+# Events placed explicitly (identity changes, payees, ring logins), then every event with its device and IP.
+SCHEDULED_EVENTS = _working("events", (
+    ("user_id", I64), ("ts", I64), ("event_type", I8), ("payee_account_id", I64), ("_device_edge", I64),
+    ("_ip_edge", I64), ("_ring", I64)), (("user_id", "user"), ("payee_account_id", "account")))
+DERIVED_EVENTS = _working("events", (
+    ("user_id", I64), ("device_id", I64), ("ip_id", I64), ("ts", I64), ("event_type", I8), ("payee_account_id", I64),
+    ("_ring", I64)), (("user_id", "user"), ("device_id", "device"), ("ip_id", "ip"), ("payee_account_id", "account")))
 RING_TABLES = {
     "_rings": _working("_rings", (("typology", I8), ("active_from", I64), ("active_to", I64))),
     "_members": _working("_members", (("ring", I64), ("node_type", I8), ("node", I64), ("role", I8))),
@@ -205,15 +221,19 @@ class Shape:
     nodes: dict[str, TableSpec]
     edges: dict[str, TableSpec]
     transactions: TableSpec
+    events: TableSpec
     labels: dict[str, TableSpec]
     published: bool = False  # dense, sorted, unique ids as in the written files
 
 
 SHAPES: dict[str, Shape] = {
-    "population": Shape("population", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, {}),
-    "rings": Shape("rings", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, RING_TABLES),
+    "population": Shape("population", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, SCHEDULED_EVENTS, {}),
+    "rings": Shape("rings", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, SCHEDULED_EVENTS,
+                    RING_TABLES),
     "transactions": Shape("transactions", WORKING_NODES, {**_LINKS, "transfers_to": AGGREGATED_TRANSFERS},
-                          DERIVED_TRANSACTIONS, RING_TABLES),
-    "labels": Shape("labels", NODES, EDGES, TRANSACTIONS, LABELS, published=True),
+                          DERIVED_TRANSACTIONS, SCHEDULED_EVENTS, RING_TABLES),
+    "events": Shape("events", WORKING_NODES, {**_LINKS, "transfers_to": AGGREGATED_TRANSFERS},
+                    DERIVED_TRANSACTIONS, DERIVED_EVENTS, RING_TABLES),
+    "labels": Shape("labels", NODES, EDGES, TRANSACTIONS, EVENTS, LABELS, published=True),
 }
 PUBLISHED = SHAPES["labels"]

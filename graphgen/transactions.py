@@ -115,6 +115,7 @@ def _warp_placed_times(graph: EntityGraph) -> None:
     for name in ("uses_device", "uses_ip"):
         graph.edges[name] = warped(graph.edges[name], "first_seen", "last_seen")
     graph.transactions = warped(graph.transactions, "ts")
+    graph.events = warped(graph.events, "ts")
     if "_rings" in graph.labels:
         graph.labels["_rings"] = warped(graph.labels["_rings"], "active_from", "active_to")
 
@@ -133,9 +134,10 @@ def _edge_of_pairs(edges: pa.Table, src: np.ndarray, dst: np.ndarray) -> np.ndar
     return edge
 
 
-def _held(table: pa.Table, user: np.ndarray, ts: np.ndarray, forced: np.ndarray, n_users: int,
-          p_primary: float, rng: np.random.Generator, what: str) -> np.ndarray:
-    """USES_* edge per transaction: the forced one where given, else one the user held at ``ts``."""
+def held_edges(table: pa.Table, user: np.ndarray, ts: np.ndarray, forced: np.ndarray, n_users: int,
+               p_primary: float, rng: np.random.Generator, what: str, required: bool = True) -> np.ndarray:
+    """USES_* edge per row: the forced one where given, else one the user held at ``ts``; -1 where the user held
+    none (an error if ``required``)."""
     owner = col(table, "user_id")
     order = np.argsort(owner, kind="stable")  # edges come mostly grouped by user: timsort is quick
     primary = np.full(n_users, -1, dtype=np.int64)
@@ -145,9 +147,9 @@ def _held(table: pa.Table, user: np.ndarray, ts: np.ndarray, forced: np.ndarray,
     free = forced < 0
     picked = pick_held_edges(user[free], ts[free], owner[order], col(table, "first_seen")[order],
                              col(table, "last_seen")[order], primary, p_primary, rng)
-    if (picked < 0).any():
+    if required and (picked < 0).any():
         raise RuntimeError(f"{int((picked < 0).sum())} transactions have no {what} held by their user")
-    edge[free] = order[picked]
+    edge[free] = np.where(picked >= 0, order[picked], -1)
     return edge
 
 
@@ -186,9 +188,9 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     n_users = graph.nodes["user"].num_rows
     user = col(graph.nodes["account"], "_owner")[rows["src_account_id"]]
     device_edge, ip_edge, transfers, order = run_parallel(
-        lambda: _held(graph.edges["uses_device"], user, rows["ts"], rows["_device_edge"], n_users,
+        lambda: held_edges(graph.edges["uses_device"], user, rows["ts"], rows["_device_edge"], n_users,
                       PRIMARY_DEVICE_SHARE, stage_rng(seed, "transactions.device"), "device"),
-        lambda: _held(graph.edges["uses_ip"], user, rows["ts"], rows["_ip_edge"], n_users,
+        lambda: held_edges(graph.edges["uses_ip"], user, rows["ts"], rows["_ip_edge"], n_users,
                       PRIMARY_IP_SHARE, stage_rng(seed, "transactions.ip"), "IP"),
         lambda: _aggregate(edges, edge, rows["ts"], rows["amount"]),
         # Rows leave this stage in time order (ties at random), so their order says nothing about fraud.

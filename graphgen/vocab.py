@@ -34,12 +34,16 @@ BROWSERS = ("Chrome", "Safari", "Firefox", "Edge", "SamsungBrowser", "BankApp")
 ACCOUNT_TYPES = ("checking", "savings", "credit_card", "business")
 CHANNELS = ("transfer", "standing_order", "direct_debit", "card", "p2p", "instant", "wire")
 CONNECTION_TYPES = ("residential", "mobile", "business", "hosting")
+# What a customer does in online banking besides paying: log in, change an identity detail, add a payee.
+EVENT_TYPES = ("login", "email_change", "phone_change", "address_change", "payee_added")
 
 # Working codes of the categorical columns above, by name.
 CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
 MOBILE, DESKTOP, TABLET = (DEVICE_TYPES.index(t) for t in ("mobile", "desktop", "tablet"))
 RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = (CONNECTION_TYPES.index(t) for t in CONNECTION_TYPES)
 CHECKING, SAVINGS, CREDIT_CARD, BUSINESS_ACCOUNT = (ACCOUNT_TYPES.index(t) for t in ACCOUNT_TYPES)
+EVENT = {name: i for i, name in enumerate(EVENT_TYPES)}
+IDENTITY_CHANGES = tuple(EVENT[t] for t in ("email_change", "phone_change", "address_change"))
 
 EMAIL_DOMAINS = (
     "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me", "gmx.de", "web.de",

@@ -32,7 +32,7 @@ def test_every_stage_hands_on_what_its_shape_declares(small_config):
     for name, graph in stages(small_config):
         graph.validate(name)
         seen.append(name)
-    assert seen == ["population", "rings", "transactions", "labels"]
+    assert seen == ["population", "rings", "transactions", "events", "labels"]
 
 
 def test_validate_names_what_breaks_the_declaration(small_graph):
@@ -58,7 +58,7 @@ def test_declarations_import_no_generator_stage():
             "print(sorted(m for m in sys.modules if m.startswith('graphgen')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     for behaviour in ("graphgen.graph", "graphgen.pipeline", "graphgen.population", "graphgen.rings.builder",
-                      "graphgen.transactions", "graphgen.labels", "graphgen.writers"):
+                      "graphgen.transactions", "graphgen.events", "graphgen.labels", "graphgen.writers"):
         assert f"'{behaviour}'" not in loaded, f"importing the config loads {behaviour}"
 
 

@@ -25,7 +25,7 @@ def test_build_writes_every_table_and_a_manifest(small_output):
         assert pq.read_metadata(path).num_rows == entry["rows"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
     assert manifest["config"]["users"] == 10_000 and manifest["seed"] == manifest["config"]["seed"]
-    assert set(manifest["stage_seconds"]) == {"population", "rings", "transactions", "labels"}
+    assert set(manifest["stage_seconds"]) == {"population", "rings", "transactions", "events", "labels"}
     assert not any(p.name.startswith(".") for p in small_output.parent.iterdir()), "staging folder left behind"
 
 

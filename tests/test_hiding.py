@@ -132,6 +132,14 @@ def letting_agents(graph, config) -> int:
     return int((payers >= 2).sum())
 
 
+def payee_bursts(graph, config) -> int:
+    """People adding three or more payees within an hour."""
+    e = graph.events.to_pandas()
+    e = e[e["event_type"] == "payee_added"].sort_values(["user_id", "ts"])
+    span = e.groupby("user_id")["ts"].shift(-2) - e["ts"]
+    return int(e.loc[span <= pd.Timedelta(hours=1), "user_id"].nunique())
+
+
 LOOK_ALIKES = {
     "demo_devices_per_10k": (demo_devices, 10.0),
     "helper_share": (helper_phones, 0.01),
@@ -142,6 +150,7 @@ LOOK_ALIKES = {
     "savings_circle_share": (savings_circles, 0.04),
     "reseller_share": (resellers, 0.01),
     "letting_agent_share": (letting_agents, 0.004),
+    "payee_burst_share": (payee_bursts, 0.15),
 }
 
 

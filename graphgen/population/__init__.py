@@ -7,6 +7,7 @@ import pyarrow as pa
 from graphgen.config import GraphgenConfig
 from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph
+from graphgen.schema import SCHEDULED_EVENTS
 from graphgen.population.accounts import grow_accounts, primary_account_of
 from graphgen.population.links import grow_devices, grow_ips
 from graphgen.population.payments import add_transfer_edges, co_user_edges, grow_payments
@@ -58,5 +59,6 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         nodes={"user": users, "device": devices, "account": accounts, "ip": ips},
         edges={"uses_device": uses_device, "uses_ip": uses_ip, "transfers_to": transfers},
         transactions=pa.table(scheduled),
+        events=SCHEDULED_EVENTS.schema.empty_table(),  # planted by the rings stage, derived by the events stage
         config=config,
     )
