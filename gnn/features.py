@@ -65,6 +65,20 @@ class GraphArrays:
             "p2p": pc.equal(t.column("channel"), "p2p").to_numpy(zero_copy_only=False),
         }
 
+    @cached_property
+    def events(self) -> dict[str, np.ndarray]:
+        e = self.graph.events
+        kind = e.column("event_type")
+        return {"ts": col(e, "ts"), "user": col(e, "user_id"),
+                "login": pc.equal(kind, "login").to_numpy(zero_copy_only=False),
+                "change": pc.is_in(kind, value_set=pa.array(["email_change", "phone_change", "address_change"])).to_numpy(zero_copy_only=False),
+                "payee": pc.equal(kind, "payee_added").to_numpy(zero_copy_only=False)}
+
+    def events_before(self, cutoff: int) -> dict[str, np.ndarray]:
+        """Events strictly before the cutoff (events are stored in time order)."""
+        n = int(np.searchsorted(self.events["ts"], cutoff, side="left"))
+        return {k: v[:n] for k, v in self.events.items()}
+
     def before(self, cutoff: int) -> dict[str, np.ndarray]:
         """Transactions strictly before the cutoff (transactions are stored in time order)."""
         n = int(np.searchsorted(self.txns["ts"], cutoff, side="left"))
@@ -184,8 +198,16 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     gap[same] = out_key[same] - incoming[latest[same]]
     f["raw_fast_out_share"] = _per_user_mean(n, payer, (gap <= DAY).astype(float))
 
-    # -- graph: devices and IPs -------------------------------------------------------------------------
+    # -- raw: the user's own online banking: logins, identity changes, new payees ------------------------
+    e = arrays.events_before(cutoff)
+    for name, kind, days in (("logins_7d", "login", 7), ("changes_3d", "change", 3), ("changes", "change", None),
+                             ("new_payees_1d", "payee", 1), ("new_payees_7d", "payee", 7)):
+        mine = e[kind] & (e["ts"] >= cutoff - days * DAY) if days else e[kind]
+        f[f"raw_{name}"] = np.bincount(e["user"][mine], minlength=n).astype(float)
     dev = arrays.links("uses_device", cutoff)
+    f["raw_new_devices_7d"] = np.bincount(dev["user"][dev["first"] >= cutoff - 7 * DAY], minlength=n).astype(float)
+
+    # -- graph: devices and IPs -------------------------------------------------------------------------
     f["graph_devices"] = np.bincount(dev["user"], minlength=n).astype(float)
     sharers = np.bincount(dev["node"], minlength=arrays.graph.num_nodes("device"))[dev["node"]] - 1
     f["graph_device_sharers_max"] = _per_user_max(n, dev["user"], sharers.astype(float))

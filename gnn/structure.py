@@ -18,6 +18,7 @@ from collections.abc import Callable
 import yaml
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphgen.graph import EntityGraph, col
@@ -284,6 +285,33 @@ def mule_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     return result.rename_axis("account_id")
 
 
+def takeover_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
+    """One row per device first used by an established customer who then changed an identity detail or added a
+    payee from it within the query's window, with the takeover query's verdict (10)."""
+    q = query_defaults("10_account_takeover.cypher")
+    links = graph.edges["uses_device"]
+    pairs = pd.DataFrame({"user": col(links, "user_id"), "node": col(links, "device_id"), "first": _ms(links, "first_seen")})
+    created = _ms(graph.nodes["user"], "created_at")
+    pairs = pairs[(pairs["first"] < cutoff) & (pairs["first"] >= created[pairs["user"]] + q["min_customer_days"] * DAY)]
+    events = graph.events
+    kind = events.column("event_type")
+    acts = pd.DataFrame({"user": col(events, "user_id"), "node": col(events, "device_id"), "ts": _ms(events, "ts"),
+                         "change": pc.is_in(kind, value_set=pa.array(["email_change", "phone_change"])).to_numpy(zero_copy_only=False),
+                         "payee": pc.equal(kind, "payee_added").to_numpy(zero_copy_only=False)})
+    acts = acts[(acts["change"] | acts["payee"]) & (acts["ts"] < cutoff)].merge(pairs, on=["user", "node"])
+    acts = acts[(acts["ts"] >= acts["first"]) & (acts["ts"] <= acts["first"] + q["within_hours"] * HOUR)]
+    per = acts.groupby(["node", "user"]).agg(changes=("change", "sum"), payees=("payee", "sum")).reset_index()
+    per = per[per["payees"] > 0]
+    out = per.assign(changed=per["changes"] > 0, burst=np.minimum(per["payees"] / 3, 1.0)).groupby("node").agg(
+        customers=("user", "size"), changed=("changed", "mean"), burst=("burst", "mean"), payees=("payees", "sum"))
+    out["shared"] = 1 - 1 / out["customers"]
+    out["flagged"] = True  # the query returns every device where a new-device customer added a payee
+    out["suspicion"] = out["changed"] + out["burst"] + out["shared"]
+    out["ring"] = _truth(graph, "account_takeover", "device").reindex(out.index, fill_value=-1).to_numpy()
+    out.attrs["users"] = per[["node", "user"]]
+    return out.rename_axis("device_id")
+
+
 def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Per row, the ring owning more than half of the row's ``length`` entries, else -1 (NaN: no ring)."""
     out = np.full(len(ring_of), -1, np.int64)
@@ -298,6 +326,7 @@ def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 SIGNALS: dict[str, Callable[[EntityGraph, int], pd.DataFrame]] = {
     "device_sharing": device_signals, "ip_recycling": ip_signals, "kiting": cycle_signals, "mule_network": mule_signals,
+    "account_takeover": takeover_signals,
 }
 VERDICT = ("flagged", "suspicion", "ring", "accounts")  # columns that are not signals
 SUSPICION_TERMS = 3  # every query's suspicion adds three signals in [0, 1]

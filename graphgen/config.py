@@ -75,7 +75,8 @@ class PopulationConfig(StrictModel):
     email_changes_per_year: float = Field(0.15, ge=0, le=100)
     phone_changes_per_year: float = Field(0.12, ge=0, le=100)
     address_changes_per_year: float = Field(0.1, ge=0, le=100)
-    change_on_new_device_share: Share = 0.5  # phone and e-mail changes made days after a new device appears
+    change_on_new_device_share: Share = 0.5  # phone and e-mail changes (and payees) made days after a new device appears
+    new_number_share: Share = 0.15  # people getting a new device who also take a new phone number with it
     payee_added_in_session_share: Share = 0.6  # new payees added minutes before the first payment, else earlier
     amounts: AmountsConfig = AmountsConfig()
 
@@ -133,11 +134,11 @@ class DecoysConfig(StrictModel):
     hotel_guests: Count = Count(min=3, median=12, max=60, sigma=0.6)
     hotel_stay_days: FloatRange = FloatRange(low=0.5, high=5)
     # Money cycles that are not kiting: repeated, time-ordered cycles of large payments among friends.
-    savings_circle_share: Share = 0.008  # people in rotating savings circles: a pot passed round in a fixed order
+    savings_circle_share: Share = 0.012  # people in rotating savings circles: a pot passed round in a fixed order
     circle_size: Count = Count(min=3, median=7, max=14, sigma=0.4)
     circle_contribution: FloatRange = FloatRange(low=100, high=1500)
-    circle_hop_hours: FloatRange = FloatRange(low=1, high=96)  # a circle's pace: its slowest hop
-    loan_chain_share: Share = 0.006  # friends passing a loan on around the circle and back, once
+    circle_hop_hours: FloatRange = FloatRange(low=1, high=168)  # a circle's pace: its slowest hop
+    loan_chain_share: Share = 0.008  # friends passing a loan on around the circle and back, once
     # New payees in bursts that are not takeovers: a new job, a flat-share, a club's treasurer set up at once.
     payee_burst_share: Share = 0.3  # of people with 2+ payees added during the horizon, those adding them in one sitting
     payee_burst_minutes: FloatRange = FloatRange(low=2, high=60)
@@ -202,6 +203,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "mule_network": {"first_layer": {"min": 4, "median": 8, "max": 30, "sigma": 0.5}, "layers": [2, 3],
                          "narrowing": [0.2, 0.5], "victims_per_mule": [2, 6], "pass_hours": [0.25, 6], "cut": [0.02, 0.12],
                          "pieces": [1, 3]},
+        "account_takeover": {"victims": {"min": 3, "median": 8, "max": 30, "sigma": 0.5}, "window_days": [2, 20],
+                             "sleeper_share": 0.8, "hosting_share": 0.9, "change_share": 0.95, "change_hours": [0.1, 6],
+                             "payees": [2, 5], "burst_minutes": [1, 15], "drain_hours": [0.1, 4]},
     },
     "medium": {
         "camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5,
@@ -215,6 +219,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "mule_network": {"first_layer": {"min": 3, "median": 6, "max": 24, "sigma": 0.5}, "layers": [1, 2],
                          "narrowing": [0.3, 0.7], "victims_per_mule": [1, 5], "pass_hours": [0.5, 24], "cut": [0.02, 0.12],
                          "pieces": [1, 3]},
+        "account_takeover": {"victims": {"min": 1, "median": 4, "max": 24, "sigma": 0.6}, "window_days": [3, 45],
+                             "sleeper_share": 0.6, "hosting_share": 0.6, "change_share": 0.8, "change_hours": [0.1, 48],
+                             "payees": [1, 4], "burst_minutes": [2, 60], "drain_hours": [0.1, 24]},
     },
     "hard": {
         "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,
@@ -228,6 +235,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "mule_network": {"first_layer": {"min": 2, "median": 4, "max": 16, "sigma": 0.5}, "layers": [1, 2],
                          "narrowing": [0.5, 1.0], "victims_per_mule": [1, 3], "pass_hours": [2, 72], "cut": [0.05, 0.3],
                          "pieces": [1, 2]},
+        "account_takeover": {"victims": {"min": 1, "median": 2, "max": 10, "sigma": 0.6}, "window_days": [7, 60],
+                             "sleeper_share": 0.3, "hosting_share": 0.2, "change_share": 0.5, "change_hours": [1, 96],
+                             "payees": [1, 3], "burst_minutes": [5, 180], "drain_hours": [2, 72]},
     },
 }
 

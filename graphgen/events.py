@@ -9,7 +9,7 @@
   of an account takeover.
 * **Payees.** A person adds a payee before the first payment to an account they do not own: minutes before it
   in the same session (``population.payee_added_in_session_share``), else some time after both could first
-  have known each other. Adds before the horizon are not recorded, so long-standing payees do not look new.
+  have known each other (a share of them from a new device in its first days, as for identity changes). Adds before the horizon are not recorded, so long-standing payees do not look new.
   Some people add several payees in one sitting (``decoys.payee_burst_share``: a new job, a flat-share).
 
 Events planted by earlier stages (ring logins, identity changes and payee bursts) are kept as they were placed.
@@ -26,7 +26,7 @@ from graphgen.graph import EntityGraph, col
 from graphgen.population.people import PERSON
 from graphgen.sampling import DAY, HOUR, MINUTE, MONTH, pair_key, stage_rng, time_order, uniform_times
 from graphgen.rhythm import draw_in_profile
-from graphgen.transactions import PRIMARY_DEVICE_SHARE, PRIMARY_IP_SHARE, held_edges, user_activity
+from graphgen.transactions import PRIMARY_DEVICE_SHARE, PRIMARY_IP_SHARE, held_edges, quiet, user_activity
 from graphgen.vocab import CHANNEL, EVENT
 
 SESSION_GAP = 30 * MINUTE  # payments further apart than this belong to separate sessions
@@ -78,15 +78,35 @@ def derive_events(graph: EntityGraph, config: GraphgenConfig, seed: int | None =
     placed["device_id"] = col(graph.edges["uses_device"], "device_id")[device_edge]
     placed["ip_id"] = col(graph.edges["uses_ip"], "ip_id")[ip_edge]
 
-    parts = [_session_logins(txns, paying, start, rng), payees, placed]
+    parts = [_session_logins(graph, paying, start, rng), payees, placed]
     rows = {k: np.concatenate([p[k] for p in parts]) for k in _COLUMNS}
     order = time_order(rows["ts"], min(start, int(rows["ts"].min(initial=start))), rng)
     graph.events = pa.table({k: rows[k][order] for k in _COLUMNS})
     return graph
 
 
-def _session_logins(txns: pa.Table, paying: np.ndarray, start: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _held_since(graph: EntityGraph, user: np.ndarray, device: np.ndarray, ip: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Since when each user has held, without a break, the device and the IP they paid through at ``ts``: an event
+    on that payment's device and IP moved before the payment must not go back past this."""
+    since = np.full(len(ts), np.iinfo(np.int64).min)
+    for name, target in (("uses_device", device), ("uses_ip", ip)):
+        links = graph.edges[name]
+        key = pair_key(col(links, "user_id"), col(links, name.replace("uses_", "") + "_id"))
+        first = col(links, "first_seen")
+        keys, rank = np.unique(key, return_inverse=True)
+        origin = int(first.min(initial=0))
+        shift = max(int(np.max(first - origin, initial=0)).bit_length(), 1)
+        windows = np.sort((rank.astype(np.int64) << shift) | (first - origin))
+        wanted = np.searchsorted(keys, pair_key(user, target))  # every payment's pair has a window
+        at = np.searchsorted(windows, (wanted.astype(np.int64) << shift) | np.clip(ts - origin, 0, (1 << shift) - 1),
+                             side="right") - 1
+        since = np.maximum(since, (windows[at] & ((1 << shift) - 1)) + origin)
+    return since
+
+
+def _session_logins(graph: EntityGraph, paying: np.ndarray, start: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """One login minutes before the first payment of each session (one device and IP), on its device and IP."""
+    txns = graph.transactions
     user, ts, device, ip = (col(txns, c)[paying] for c in ("user_id", "ts", "device_id", "ip_id"))
     order = np.argsort(user, kind="stable")  # transactions are in time order: this is (user, time) order
     user, ts, device, ip = user[order], ts[order], device[order], ip[order]
@@ -96,8 +116,10 @@ def _session_logins(txns: pa.Table, paying: np.ndarray, start: int, rng: np.rand
     row = paying[order[first]]
     n = len(row)
     before = (rng.uniform(*LOGIN_BEFORE_MINUTES, n) * MINUTE).astype(np.int64)
+    user, device, ip, ts = (col(txns, c)[row] for c in ("user_id", "device_id", "ip_id", "ts"))
+    since = np.maximum(_held_since(graph, user, device, ip, ts), start)
     return {"user_id": col(txns, "user_id")[row], "device_id": col(txns, "device_id")[row], "ip_id": col(txns, "ip_id")[row],
-            "ts": np.maximum(col(txns, "ts")[row] - before, start), "event_type": np.full(n, EVENT["login"], np.int8),
+            "ts": np.maximum(ts - before, since), "event_type": np.full(n, EVENT["login"], np.int8),
             "payee_account_id": np.full(n, -1, np.int64), "_ring": col(txns, "_ring")[row]}
 
 
@@ -130,26 +152,53 @@ def _placed(graph: EntityGraph, config: GraphgenConfig, activity, start: int, en
         if name != "address_change":
             _after_new_device(changes, graph.edges["uses_device"], created, start, end, pop.change_on_new_device_share, rng)
         parts.append(changes)
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    parts.append(_new_numbers(graph.edges["uses_device"], created, start, end, pop.new_number_share, rng))
+    rows = {k: np.concatenate([p[k] for p in parts[1:]]) for k in parts[0]}
+    awake = ~quiet(graph, rows["user_id"], rows["ts"])  # sleepers neither pay nor log in
+    return {k: np.concatenate([parts[0][k], v[awake]]) for k, v in rows.items()}
 
 
-def _after_new_device(changes: dict[str, np.ndarray], links: pa.Table, created: np.ndarray, start: int, end: int,
-                      share: float, rng: np.random.Generator) -> None:
-    """Move a ``share`` of the changes of people who got a new device during the horizon to hours or days after
-    its first use, made from it (in place)."""
-    owner, first, last = col(links, "user_id"), col(links, "first_seen"), col(links, "last_seen")
+def _newest_devices(links: pa.Table, created: np.ndarray, start: int) -> np.ndarray:
+    """Per user, their newest USES_DEVICE edge first used during the horizon past their first days (-1: none)."""
+    owner, first = col(links, "user_id"), col(links, "first_seen")
     new = np.flatnonzero((first >= start) & (first > created[owner] + NEW_DEVICE_AFTER_SIGN_UP))
     new = new[np.lexsort((first[new], owner[new]))]
-    latest = np.append(owner[new][1:] != owner[new][:-1], True)  # each owner's newest device
+    latest = np.append(owner[new][1:] != owner[new][:-1], True)[:len(new)]
     newest = np.full(len(created), -1, np.int64)
     newest[owner[new[latest]]] = new[latest]
-    edge = newest[changes["user_id"]]
+    return newest
+
+
+def _new_numbers(links: pa.Table, created: np.ndarray, start: int, end: int, share: float,
+                 rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Phone changes of a ``share`` of the people who got a new device: a new phone with a new number."""
+    newest = _newest_devices(links, created, start)
+    who = np.flatnonzero(newest >= 0)
+    who = who[rng.random(len(who)) < share]
+    edge = newest[who]
+    ts = col(links, "first_seen")[edge] + (rng.uniform(*CHANGE_AFTER_NEW_DEVICE_HOURS, len(who)) * HOUR).astype(np.int64)
+    ok = ts <= np.minimum(col(links, "last_seen")[edge], end)
+    n = int(ok.sum())
+    return {"user_id": who[ok], "ts": ts[ok], "event_type": np.full(n, EVENT["phone_change"], np.int8),
+            "payee_account_id": np.full(n, -1, np.int64), "_device_edge": edge[ok], "_ip_edge": np.full(n, -1, np.int64),
+            "_ring": np.full(n, -1, np.int64)}
+
+
+def _after_new_device(rows: dict[str, np.ndarray], links: pa.Table, created: np.ndarray, start: int, end: int,
+                      share: float, rng: np.random.Generator, before: np.ndarray | None = None) -> None:
+    """Move a ``share`` of the rows of people who got a new device during the horizon to hours or days after its
+    first use, made from it (in place; never to ``before`` or later)."""
+    first, last = col(links, "first_seen"), col(links, "last_seen")
+    newest = _newest_devices(links, created, start)
+    edge = newest[rows["user_id"]]
     moved = np.flatnonzero((edge >= 0) & (rng.random(len(edge)) < share))
     e = edge[moved]
     ts = first[e] + (rng.uniform(*CHANGE_AFTER_NEW_DEVICE_HOURS, len(e)) * HOUR).astype(np.int64)
     ok = ts <= np.minimum(last[e], end)
-    changes["ts"][moved[ok]] = ts[ok]
-    changes["_device_edge"][moved[ok]] = e[ok]
+    if before is not None:
+        ok &= ts < before[moved]
+    rows["ts"][moved[ok]] = ts[ok]
+    rows["_device_edge"][moved[ok]] = e[ok]
 
 
 def _payees(graph: EntityGraph, config: GraphgenConfig, paying: np.ndarray, placed: dict[str, np.ndarray], start: int,
@@ -179,13 +228,18 @@ def _payees(graph: EntityGraph, config: GraphgenConfig, paying: np.ndarray, plac
     in_session &= recorded & ~burst
     later = recorded & ~in_session
     r, m = row[in_session], int(in_session.sum())
-    same_session = {"user_id": payer[in_session], "device_id": col(txns, "device_id")[r], "ip_id": col(txns, "ip_id")[r],
-                    "ts": ts[in_session], "event_type": np.full(m, EVENT["payee_added"], np.int8),
+    device, ip = col(txns, "device_id")[r], col(txns, "ip_id")[r]
+    held_from = _held_since(graph, payer[in_session], device, ip, paid_at[in_session])
+    same_session = {"user_id": payer[in_session], "device_id": device, "ip_id": ip,
+                    "ts": np.maximum(ts[in_session], held_from), "event_type": np.full(m, EVENT["payee_added"], np.int8),
                     "payee_account_id": payee[in_session], "_ring": col(txns, "_ring")[r]}
     m = int(later.sum())
     earlier = {"user_id": payer[later], "ts": ts[later], "event_type": np.full(m, EVENT["payee_added"], np.int8),
                "payee_account_id": payee[later], "_device_edge": np.full(m, -1, np.int64),
                "_ip_edge": np.full(m, -1, np.int64), "_ring": col(txns, "_ring")[row[later]]}
+    # Payees set up on a new phone or laptop in its first days: what a takeover looks like, done by the owner.
+    _after_new_device(earlier, graph.edges["uses_device"], col(graph.nodes["user"], "created_at"), start,
+                      config.horizon_ms()[1], config.population.change_on_new_device_share, rng, before=paid_at[later])
     return same_session, earlier
 
 

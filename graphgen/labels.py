@@ -6,7 +6,7 @@ generation order (rings are planted after the population), every table is sorted
 codes become strings and time columns become UTC timestamps, as described by :mod:`graphgen.schema`.
 
 Label delay: each ring member is confirmed a log-normal delay (mean ``labels.delay_mean_days``) after
-their first fraudulent payment, unless they fall in the ``unconfirmed_share`` or the confirmation would
+their first fraudulent payment or event (a takeover's login), unless they fall in the ``unconfirmed_share`` or the confirmation would
 come after the snapshot; then ``fraud_confirmed_at`` is null. Accounts are confirmed with their owner,
 transactions when their ring's first member is (or at the transaction, if that is later).
 """
@@ -97,6 +97,8 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     first_activity = np.full(n_users, NO_TIME, dtype=np.int64)
     for side in ("src_account_id", "dst_account_id"):
         np.minimum.at(first_activity, owner[col(txns, side)[fraud]], t_ts[fraud])
+    ring_event = col(graph.events, "_ring") >= 0  # a takeover starts with a login, before any payment
+    np.minimum.at(first_activity, col(graph.events, "user_id")[ring_event], col(graph.events, "ts")[ring_event])
     user_ring = np.full(n_users, -1, dtype=np.int64)
     user_ring[m_node[is_user]] = m_ring[is_user]
     user_role = np.full(n_users, -1, dtype=np.int64)

@@ -210,6 +210,8 @@ DERIVED_EVENTS = _working("events", (
 RING_TABLES = {
     "_rings": _working("_rings", (("typology", I8), ("active_from", I64), ("active_to", I64))),
     "_members": _working("_members", (("ring", I64), ("node_type", I8), ("node", I64), ("role", I8))),
+    # Users kept from any activity of their own in [from, to): sleepers before a takeover.
+    "_quiet": _working("_quiet", (("user", I64), ("from", I64), ("to", I64)), (("user", "user"),)),
 }
 
 

@@ -45,6 +45,15 @@ def user_activity(kind: np.ndarray, pop, start: int, end: int, rng: np.random.Ge
     return rate, active_from, active_to
 
 
+def quiet(graph: EntityGraph, user: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Whether each ``(user, ts)`` falls in a window the rings stage kept the user quiet (a sleeper)."""
+    windows = graph.labels["_quiet"]
+    quiet_from = np.zeros(graph.nodes["user"].num_rows, np.int64)
+    quiet_to = np.zeros_like(quiet_from)
+    quiet_from[col(windows, "user")], quiet_to[col(windows, "user")] = col(windows, "from"), col(windows, "to")
+    return (ts >= quiet_from[user]) & (ts < quiet_to[user])
+
+
 BATCH_CHANNELS = (CHANNEL["standing_order"], CHANNEL["direct_debit"])  # run by the bank, on business days
 
 
@@ -118,6 +127,7 @@ def _warp_placed_times(graph: EntityGraph) -> None:
     graph.events = warped(graph.events, "ts")
     if "_rings" in graph.labels:
         graph.labels["_rings"] = warped(graph.labels["_rings"], "active_from", "active_to")
+        graph.labels["_quiet"] = warped(graph.labels["_quiet"], "from", "to")
 
 
 def _edge_of_pairs(edges: pa.Table, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -174,6 +184,8 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     activity = user_activity(kind, config.population, start, end, stage_rng(seed, "transactions.activity"))
     sampled = _sample_patterns(edges, col(accounts, "opened_at"), col(accounts, "_owner"), kind, activity, start, end,
                                config.population.payday_spending_share, rng)
+    awake = ~quiet(graph, col(accounts, "_owner")[sampled["src_account_id"]], sampled["ts"])
+    sampled = {k: v[awake] for k, v in sampled.items()}
     scheduled = {name: col(graph.transactions, name) for name in graph.transactions.column_names}
     scheduled["_edge"] = _edge_of_pairs(edges, scheduled["src_account_id"], scheduled["dst_account_id"])
     n_sampled = len(sampled["ts"])

@@ -6,7 +6,7 @@ exact import command in ``import.sh`` and the schema to apply after the import i
 
 Parquet files carry their types (timestamps as UTC datetimes to the millisecond) and are written at Parquet
 speed; the CSV form, for servers before 5.25, has a typed header file per data file (``amount:double``,
-``ts:datetime{timezone:UTC}``, to the second), plain by default and gzipped with ``compress``.
+``ts:datetime{timezone:UTC}``, to the millisecond too), plain by default and gzipped with ``compress``.
 """
 
 from __future__ import annotations

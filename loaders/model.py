@@ -14,6 +14,11 @@ With ``payments="aggregated"`` (:data:`PAYMENT_MODELS`) payments appear only as 
 graph at a fraction of the size, for the queries that read no single payment; ``recent=N`` adds the last N
 payments of each pair of accounts as ``(:Transaction)`` nodes, linked as above.
 
+Events other than logins (identity changes, payee additions) are ``(:Event {event_id, ts, event_type})`` nodes:
+``(:User)-[:PERFORMED]->(:Event)``, ``(:Event)-[:VIA_DEVICE]->(:Device)``, ``(:Event)-[:VIA_IP]->(:IP)`` and, for a
+payee added, ``(:Event)-[:ADDS_PAYEE]->(:Account)``. Logins, the bulk of the events, show as the ``USES_DEVICE`` /
+``USES_IP`` windows and stay in ``events.parquet``.
+
 Every set is read batch by batch, so neither the bundle writer nor the online loader holds a whole table.
 
 Ground truth, kept apart so that investigator queries never touch it: ``(:Ring {ring_id, typology,
@@ -140,6 +145,32 @@ def _member_ids(node_type: str) -> Callable[[OutputFolder], pa.Array]:
     return ids
 
 
+_EVENTS = schema.EVENTS.path
+
+
+def _events_but_logins(ds: OutputFolder) -> np.ndarray:
+    """Mask over event ids: every event except logins."""
+    def compute() -> np.ndarray:
+        kind = ds.table(_EVENTS, columns=["event_type"]).column("event_type")
+        return pc.not_equal(kind, "login").to_numpy(zero_copy_only=False)
+
+    return ds.derived("events_but_logins", compute)
+
+
+def _payees_added(ds: OutputFolder) -> np.ndarray:
+    def compute() -> np.ndarray:
+        kind = ds.table(_EVENTS, columns=["event_type"]).column("event_type")
+        return pc.equal(kind, "payee_added").to_numpy(zero_copy_only=False)
+
+    return ds.derived("payees_added", compute)
+
+
+def _fraud_events(ds: OutputFolder) -> pa.Array:
+    """Ids of the fraudulent events that are nodes (not logins)."""
+    ids = _fraud_ids(schema.LABELS["event"].path, "event_id")(ds)
+    return ids.filter(pa.array(_events_but_logins(ds)[ids.to_numpy()]))
+
+
 _RING_TRUTH = (("ring_id", "gt_ring_id"), ("role", "gt_role"), ("fraud_confirmed_at", "gt_fraud_confirmed_at"))
 NODE_SETS: tuple[NodeSet, ...] = (
     NodeSet("User", "user_id", schema.NODES["user"].path, truth=schema.LABELS["user"].path, truth_columns=_RING_TRUTH,
@@ -151,6 +182,8 @@ NODE_SETS: tuple[NodeSet, ...] = (
     NodeSet("Transaction", "txn_id", schema.TRANSACTIONS.path, ("txn_id", "ts", "amount", "channel"),
             schema.LABELS["transaction"].path, (("ring_id", "gt_ring_id"), ("fraud_confirmed_at", "gt_confirmed_at")),
             _fraud_ids(schema.LABELS["transaction"].path, "txn_id")),
+    NodeSet("Event", "event_id", _EVENTS, ("event_id", "ts", "event_type"), schema.LABELS["event"].path,
+            (("ring_id", "gt_ring_id"),), _fraud_events, keep=_events_but_logins),
     NodeSet("Ring", "ring_id", schema.LABELS["ring"].path),
 )
 NODE_SET = {n.label: n for n in NODE_SETS}
@@ -167,6 +200,12 @@ REL_SETS: tuple[RelSet, ...] = (
     RelSet("received_by", "RECEIVED_BY", "Transaction", "Account", _TXNS, "txn_id", "dst_account_id"),
     RelSet("via_device", "VIA_DEVICE", "Transaction", "Device", _TXNS, "txn_id", "device_id"),
     RelSet("via_ip", "VIA_IP", "Transaction", "IP", _TXNS, "txn_id", "ip_id"),
+    RelSet("performed", "PERFORMED", "User", "Event", _EVENTS, "user_id", "event_id", keep=("event_id", _events_but_logins)),
+    RelSet("event_via_device", "VIA_DEVICE", "Event", "Device", _EVENTS, "event_id", "device_id",
+           keep=("event_id", _events_but_logins)),
+    RelSet("event_via_ip", "VIA_IP", "Event", "IP", _EVENTS, "event_id", "ip_id", keep=("event_id", _events_but_logins)),
+    RelSet("adds_payee", "ADDS_PAYEE", "Event", "Account", _EVENTS, "event_id", "payee_account_id",
+           keep=("event_id", _payees_added)),
     *(RelSet(f"member_of_{t}", "MEMBER_OF", label, "Ring", _MEMBERS, "node_id", "ring_id", ("role",), ("node_type", t))
       for t, label in _LABEL_OF.items()),
 )
@@ -231,6 +270,7 @@ def schema_statements(payments: str = "nodes", recent: int = 0) -> list[str]:
     if "Transaction" in {n.label for n in nodes}:
         statements += ["CREATE INDEX transaction_ts IF NOT EXISTS FOR (t:Transaction) ON (t.ts)",
                        "CREATE INDEX transaction_amount IF NOT EXISTS FOR (t:Transaction) ON (t.amount)"]
+    statements += ["CREATE INDEX event_type_ts IF NOT EXISTS FOR (e:Event) ON (e.event_type, e.ts)"]
     statements += [
         "CREATE INDEX transfers_first_ts IF NOT EXISTS FOR ()-[r:TRANSFERS_TO]-() ON (r.first_ts)",
         "CREATE INDEX uses_device_first_seen IF NOT EXISTS FOR ()-[r:USES_DEVICE]-() ON (r.first_seen)",

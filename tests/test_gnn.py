@@ -83,6 +83,7 @@ def test_features_only_use_what_happened_before_the_cutoff(graph):
     truncated = EntityGraph(nodes=graph.nodes, edges=dict(graph.edges), labels=graph.labels, config=graph.config)
     txns = graph.transactions
     truncated.transactions = txns.slice(0, int(np.searchsorted(col(txns, "ts"), cutoff)))
+    truncated.events = graph.events.slice(0, int(np.searchsorted(col(graph.events, "ts"), cutoff)))
     for name in ("uses_device", "uses_ip"):
         table = graph.edges[name]
         kept = table.filter(pa.array(col(table, "first_seen") < cutoff))

@@ -65,9 +65,15 @@ def expected_counts(out: Path) -> dict[str, int]:
         "TRANSFERS_TO": rows["edges/transfers_to.parquet"], "SENT": txns, "RECEIVED_BY": txns,
         "VIA_DEVICE": txns, "VIA_IP": txns, "MEMBER_OF": rows["labels/ring_members.parquet"],
     }
+    # Events other than logins are nodes, each PERFORMED by its user VIA_DEVICE and VIA_IP; payees added link on.
+    kind = pq.read_table(out / schema.EVENTS.path, columns=["event_type"]).column(0).to_numpy(zero_copy_only=False)
+    nodes = kind != "login"
+    expected.update(Event=int(nodes.sum()), PERFORMED=int(nodes.sum()), VIA_DEVICE=txns + int(nodes.sum()),
+                    VIA_IP=txns + int(nodes.sum()), ADDS_PAYEE=int((kind == "payee_added").sum()))
     members = pq.read_table(out / "labels/ring_members.parquet").to_pandas()
     fraud = sum(int(pq.read_table(out / f"labels/{t}.parquet", columns=["is_fraud"]).column(0).to_numpy().sum())
                 for t in ("users", "accounts", "transactions"))
+    fraud += int((pq.read_table(out / "labels/events.parquet", columns=["is_fraud"]).column(0).to_numpy() & nodes).sum())
     expected["GT_Fraud"] = fraud + len(members.query("node_type in ['device', 'ip']").drop_duplicates(["node_type", "node_id"]))
     expected[META_LABEL], expected[LOCK_LABEL] = 1, 0  # one dataset, no load running
     return expected
@@ -230,8 +236,9 @@ def test_online_load_of_the_entity_graph_with_each_pairs_last_payments(neo4j_ser
     loaded = {r["id"] for r in query(driver, "MATCH (t:Transaction) RETURN t.txn_id AS id")}
     assert loaded == last_two and len(last_two) < len(txns)
     counts = graph_counts(driver)
-    assert counts["SENT"] == counts["RECEIVED_BY"] == counts["VIA_DEVICE"] == counts["VIA_IP"] == len(last_two)
     expected = expected_counts(small_output)
+    assert counts["SENT"] == counts["RECEIVED_BY"] == len(last_two)
+    assert counts["VIA_DEVICE"] == counts["VIA_IP"] == len(last_two) + expected["Event"]
     assert {k: counts[k] for k in ("User", "Account", "TRANSFERS_TO", "USES_DEVICE", "MEMBER_OF")} == \
         {k: expected[k] for k in ("User", "Account", "TRANSFERS_TO", "USES_DEVICE", "MEMBER_OF")}
     scores = score_ring_queries(driver, small_output)
@@ -282,8 +289,8 @@ def test_bulk_bundle_imports_with_the_real_neo4j_admin(input_type, compress, pay
             if payments == "aggregated":
                 # Only the entity graph: no payment nodes, their relationships or their fraud labels.
                 fraud_payments = int(pq.read_table(small_output / "labels/transactions.parquet", columns=["is_fraud"])[0].to_numpy().sum())
-                expected.update({k: 0 for k in ("Transaction", "SENT", "RECEIVED_BY", "VIA_DEVICE", "VIA_IP")},
-                                GT_Fraud=expected["GT_Fraud"] - fraud_payments)
+                expected.update({k: 0 for k in ("Transaction", "SENT", "RECEIVED_BY")}, VIA_DEVICE=expected["Event"],
+                                VIA_IP=expected["Event"], GT_Fraud=expected["GT_Fraud"] - fraud_payments)
                 assert graph_counts(d) == expected
                 scores = score_ring_queries(d, small_output)
                 assert min(scores[t]["recall"] for t in ("device_sharing", "ip_recycling")) >= 0.95
@@ -291,8 +298,8 @@ def test_bulk_bundle_imports_with_the_real_neo4j_admin(input_type, compress, pay
             assert graph_counts(d) == expected
             first = d.execute_query("MATCH (t:Transaction) RETURN t.ts AS ts ORDER BY t.txn_id LIMIT 1").records[0]["ts"]
             published = pq.read_table(small_output / "transactions.parquet", columns=["txn_id", "ts"]).sort_by("txn_id")["ts"][0].as_py()
-            # Parquet keeps the millisecond; CSV text keeps the second.
-            assert first.to_native() == (published if input_type == "parquet" else published.replace(microsecond=0))
+            # Both Parquet and the CSV text keep the millisecond.
+            assert first.to_native() == published
             assert score_ring_queries(d, small_output)["kiting"]["recall"] >= 0.95, "the bulk-imported graph lost the cycles"
     finally:
         server.stop()

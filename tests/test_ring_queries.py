@@ -33,11 +33,12 @@ OFF_DEFAULT = {
                            "window_days": [14, 21]},
         "ip_recycling": {"slot_hours": [48, 120]},
         "kiting": {"cycle_length": [9, 12]},
+        "account_takeover": {"change_hours": [48, 120], "burst_minutes": [30, 240]},
     },
 }
 CASES = {
-    "easy": ({"difficulty": "easy"}, False, 0.95),
-    "hard": ({"difficulty": "hard"}, False, None),
+    "easy": ({"difficulty": "easy", "rings": {"share_scale": 2}}, False, 0.95),
+    "hard": ({"difficulty": "hard", "rings": {"share_scale": 2}}, False, None),
     "off-default": (OFF_DEFAULT, True, 0.95),
 }
 

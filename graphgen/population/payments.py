@@ -53,7 +53,7 @@ CIRCLE_ROUND_SHARE = 0.7  # and is mostly a round sum (of 10)
 CIRCLE_PERIOD_DAYS = np.array([7.0, 14.0, 30.4375])  # circles meet weekly, fortnightly or monthly
 CIRCLE_PERIOD_SHARES = np.array([0.2, 0.3, 0.5])
 LOAN_AMOUNT = (300.0, 5000.0)
-LOAN_HOP_DAYS = (0.5, 6)  # a loan's pace: its slowest hop
+LOAN_HOP_DAYS = (0.5, 10)  # a loan's pace: its slowest hop
 HOP_SHARE_OF_PACE = (0.3, 1.0)  # each hop of a circle or loan takes this share of its pace
 PAID_ONCE = 1e-9  # the rate of a POISSON edge paid exactly once (every POISSON edge pays at least once)
 
@@ -378,6 +378,7 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     loan_hop = is_loan[hop_cycle]
     # Each circle and loan keeps its own pace: some pass the pot round within an evening, others over days.
     pace_days = np.where(is_loan, rng.uniform(*LOAN_HOP_DAYS, len(size)), decoys.circle_hop_hours.draw(rng, len(size)) * HOUR / DAY)
+    pace_days = np.where(is_loan, pace_days, np.minimum(pace_days, period / DAY / size))  # a round ends before the next
     gap_days = pace_days[hop_cycle] * rng.uniform(*HOP_SHARE_OF_PACE, len(hop_cycle))
     gap = (gap_days * DAY).astype(np.int64)
     gap[hop_index == 0] = 0

@@ -100,6 +100,8 @@ class RingBuilder:
         self._members: list[dict[str, np.ndarray]] = []
         self._payments: list[dict[str, np.ndarray]] = []
         self._edges: list[dict[str, np.ndarray]] = []  # TRANSFERS_TO edges with sampled (non-scheduled) patterns
+        self._events: list[dict[str, np.ndarray]] = []
+        self._quiet: list[dict[str, np.ndarray]] = []
 
     def begin(self, typology: str, rng: np.random.Generator) -> None:
         """Switch to planting ``typology``: its random stream and its recruit pool (in a random order)."""
@@ -144,6 +146,12 @@ class RingBuilder:
         self._recruited += take
         synthetic = np.flatnonzero(~established)
         users[synthetic] = self._synthetic_identities(needed_by[synthetic])
+        return users
+
+    def customers(self, n: int) -> np.ndarray:
+        """Up to ``n`` established customers from the typology's pool (victims, not members acting for the ring)."""
+        users = self._recruitable[self._recruited:self._recruited + n]
+        self._recruited += len(users)
         return users
 
     def established(self, users: np.ndarray) -> np.ndarray:
@@ -322,6 +330,22 @@ class RingBuilder:
         ok = (src >= 0) & (dst >= 0) & (src != dst)
         self._payments.append({k: v[ok] for k, v in rows.items()})
 
+    def event(self, user, ts, event_type, ring, payee=None, device_edge=None, ip_edge=None) -> None:
+        """Schedule events (codes of :data:`graphgen.vocab.EVENT_TYPES`) through the given USES_* edges (-1 or
+        None: any the user holds then); ``payee`` is the account a payee_added event adds."""
+        n = len(user)
+        self._events.append({
+            "user_id": np.asarray(user, np.int64), "ts": np.asarray(ts, np.int64),
+            "event_type": np.broadcast_to(np.asarray(event_type, np.int8), (n,)).copy(),
+            **{k: np.full(n, -1, np.int64) if v is None else np.asarray(v, np.int64)
+               for k, v in (("payee_account_id", payee), ("_device_edge", device_edge), ("_ip_edge", ip_edge))},
+            "_ring": np.asarray(ring, np.int64)})
+
+    def keep_quiet(self, user: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        """No activity of the users' own (payments, logins) in ``[start, end)``: sleepers."""
+        self._quiet.append({"user": np.asarray(user, np.int64), "from": np.asarray(start, np.int64),
+                            "to": np.asarray(end, np.int64)})
+
     # -- ground truth -------------------------------------------------------------------------------
     def members(self, ring: np.ndarray, node_type: str, node: np.ndarray, role: str | np.ndarray) -> None:
         """Record ring membership: ``node`` of ``node_type`` belongs to ``ring`` in ``role``."""
@@ -342,6 +366,9 @@ class RingBuilder:
         if self._edges:
             edges = {k: np.concatenate([e[k] for e in self._edges]) for k in self._edges[0]}
             self.graph.edges["transfers_to"] = add_transfer_edges(self.graph.edges["transfers_to"], edges)
+        if self._events:
+            self.graph.events = append_rows(self.graph.events, **_stack(self._events, {}))
+        self.graph.labels["_quiet"] = pa.table(_stack(self._quiet, {"user": np.int64, "from": np.int64, "to": np.int64}))
         self.graph.labels["_rings"] = pa.table(_stack(self._rings, {
             "typology": np.int8, "active_from": np.int64, "active_to": np.int64}))
         self.graph.labels["_members"] = pa.table(_stack(self._members, {
@@ -355,4 +382,7 @@ def _rows(edges: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
 
 
 def _stack(parts: list[dict[str, np.ndarray]], dtypes: dict[str, type]) -> dict[str, np.ndarray]:
+    """Concatenate ``parts`` column by column, cast to ``dtypes`` (all columns as they are if empty)."""
+    if not dtypes:
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return {k: np.concatenate([p[k] for p in parts]).astype(t) if parts else np.zeros(0, t) for k, t in dtypes.items()}
