@@ -71,7 +71,7 @@ class PopulationConfig(StrictModel):
     wake_share: Share = 0.3  # of the dormant, those who wake up during the horizon
     leaver_share: Share = 0.03  # customers who stop all activity during the horizon
     # Online banking besides payments (events.parquet): every app payment session starts with a login.
-    logins_per_month: float = Field(6.0, ge=0, le=1000)  # logins without a payment (checking a balance), times activity
+    logins_per_month: float = Field(3.0, ge=0, le=1000)  # logins without a payment (checking a balance), times activity
     email_changes_per_year: float = Field(0.15, ge=0, le=100)
     phone_changes_per_year: float = Field(0.12, ge=0, le=100)
     address_changes_per_year: float = Field(0.1, ge=0, le=100)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from graphgen.concurrency import run_parallel
 from graphgen.config import GraphgenConfig
 from graphgen.graph import EntityGraph, col
 from graphgen.population.people import PERSON
@@ -79,9 +80,10 @@ def derive_events(graph: EntityGraph, config: GraphgenConfig, seed: int | None =
     placed["ip_id"] = col(graph.edges["uses_ip"], "ip_id")[ip_edge]
 
     parts = [_session_logins(graph, paying, start, rng), payees, placed]
-    rows = {k: np.concatenate([p[k] for p in parts]) for k in _COLUMNS}
+    rows = {k: np.concatenate([p.pop(k) for p in parts]) for k in _COLUMNS}  # frees each part as it goes
     order = time_order(rows["ts"], min(start, int(rows["ts"].min(initial=start))), rng)
-    graph.events = pa.table({k: rows[k][order] for k in _COLUMNS})
+    columns = run_parallel(*(lambda values=rows.pop(k): values[order] for k in _COLUMNS))
+    graph.events = pa.table(dict(zip(_COLUMNS, columns)))
     return graph
 
 
