@@ -82,7 +82,8 @@ def precision_at_recall(groups: list[set], rings: dict[int, set], target: float 
 
 
 def ground_truth(out: Path, typology: str) -> dict[int, set]:
-    """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`)."""
+    """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`); with
+    ``truth_via``, rings without a member linked through it are left out."""
     query = REGISTRY[typology].query
     folder = OutputFolder(out)
     members = folder.table(schema.LABELS["ring_member"].path).to_pandas()
@@ -95,7 +96,9 @@ def ground_truth(out: Path, typology: str) -> dict[int, set]:
         ring_nodes = mine[mine["node_type"] == spec.dst_node]
         linked = links.merge(ring_nodes, left_on=spec.dst_column, right_on="node_id")
         via = {r: set(g[spec.src_column]) for r, g in linked.groupby("ring_id")}
-        truth = {r: nodes & via.get(r, set()) for r, nodes in truth.items()}
+        # A ring none of whose members used its own devices (every takeover on the victims' phones) is not this
+        # query's to find: only the money shows it.
+        truth = {r: nodes & via[r] for r, nodes in truth.items() if nodes & via.get(r, set())}
     return truth
 
 

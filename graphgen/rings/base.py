@@ -54,7 +54,7 @@ class RingQuery:
     Each returned row is one suspected group: the ids in ``column`` (of ``node_type``). A planted ring is
     judged on its members of ``node_type``; with ``truth_via`` (an edge table such as ``uses_device``) only on
     those linked through it to the ring's own nodes (members kept off the ring's devices can only be found
-    through money).
+    through money; a ring with no such member is left out).
     """
 
     file: str  # in cypher/
