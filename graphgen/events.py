@@ -65,9 +65,10 @@ def derive_events(graph: EntityGraph, config: GraphgenConfig, seed: int | None =
     channel = col(txns, "channel")
     paying = np.flatnonzero(np.isin(channel, SELF_INITIATED) & by_person)
 
-    placed = _placed(graph, config, activity, start, end, rng)  # rows whose device and IP are picked below
+    newest = _newest_devices(graph.edges["uses_device"], col(users, "created_at"), start)
+    placed = _placed(graph, config, activity, newest, start, end, rng)  # rows whose device and IP are picked below
     payees, payees_placed = _payees(graph, config, np.flatnonzero(np.isin(channel, PAYEE_CHANNELS) & by_person),
-                                    placed, start, rng)
+                                    placed, newest, start, rng)
     placed = {k: np.concatenate([placed[k], payees_placed[k]]) for k in placed}
     n_users = users.num_rows
     device_edge = held_edges(graph.edges["uses_device"], placed["user_id"], placed["ts"], placed.pop("_device_edge"),
@@ -120,12 +121,11 @@ def _session_logins(graph: EntityGraph, paying: np.ndarray, start: int, rng: np.
     before = (rng.uniform(*LOGIN_BEFORE_MINUTES, n) * MINUTE).astype(np.int64)
     user, device, ip, ts = (col(txns, c)[row] for c in ("user_id", "device_id", "ip_id", "ts"))
     since = np.maximum(_held_since(graph, user, device, ip, ts), start)
-    return {"user_id": col(txns, "user_id")[row], "device_id": col(txns, "device_id")[row], "ip_id": col(txns, "ip_id")[row],
-            "ts": np.maximum(ts - before, since), "event_type": np.full(n, EVENT["login"], np.int8),
+    return {"user_id": user, "device_id": device, "ip_id": ip, "ts": np.maximum(ts - before, since), "event_type": np.full(n, EVENT["login"], np.int8),
             "payee_account_id": np.full(n, -1, np.int64), "_ring": col(txns, "_ring")[row]}
 
 
-def _placed(graph: EntityGraph, config: GraphgenConfig, activity, start: int, end: int,
+def _placed(graph: EntityGraph, config: GraphgenConfig, activity, newest: np.ndarray, start: int, end: int,
             rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Scheduled events, logins without a payment and identity changes; device and IP still to pick
     (``_device_edge`` / ``_ip_edge`` -1 unless forced)."""
@@ -152,9 +152,9 @@ def _placed(graph: EntityGraph, config: GraphgenConfig, activity, start: int, en
                            ("address_change", pop.address_changes_per_year)):
         changes = at_random(rng.poisson(per_year * years), EVENT[name])
         if name != "address_change":
-            _after_new_device(changes, graph.edges["uses_device"], created, start, end, pop.change_on_new_device_share, rng)
+            _after_new_device(changes, graph.edges["uses_device"], newest, end, pop.change_on_new_device_share, rng)
         parts.append(changes)
-    parts.append(_new_numbers(graph.edges["uses_device"], created, start, end, pop.new_number_share, rng))
+    parts.append(_new_numbers(graph.edges["uses_device"], newest, end, pop.new_number_share, rng))
     rows = {k: np.concatenate([p[k] for p in parts[1:]]) for k in parts[0]}
     awake = ~quiet(graph, rows["user_id"], rows["ts"])  # sleepers neither pay nor log in
     return {k: np.concatenate([parts[0][k], v[awake]]) for k, v in rows.items()}
@@ -171,10 +171,10 @@ def _newest_devices(links: pa.Table, created: np.ndarray, start: int) -> np.ndar
     return newest
 
 
-def _new_numbers(links: pa.Table, created: np.ndarray, start: int, end: int, share: float,
+def _new_numbers(links: pa.Table, newest: np.ndarray, end: int, share: float,
                  rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Phone changes of a ``share`` of the people who got a new device: a new phone with a new number."""
-    newest = _newest_devices(links, created, start)
+    """Phone changes of a ``share`` of the people who got a new device (``newest``, from :func:`_newest_devices`): a
+    new phone with a new number."""
     who = np.flatnonzero(newest >= 0)
     who = who[rng.random(len(who)) < share]
     edge = newest[who]
@@ -186,12 +186,12 @@ def _new_numbers(links: pa.Table, created: np.ndarray, start: int, end: int, sha
             "_ring": np.full(n, -1, np.int64)}
 
 
-def _after_new_device(rows: dict[str, np.ndarray], links: pa.Table, created: np.ndarray, start: int, end: int,
-                      share: float, rng: np.random.Generator, before: np.ndarray | None = None) -> None:
-    """Move a ``share`` of the rows of people who got a new device during the horizon to hours or days after its
-    first use, made from it (in place; never to ``before`` or later)."""
+def _after_new_device(rows: dict[str, np.ndarray], links: pa.Table, newest: np.ndarray, end: int, share: float,
+                      rng: np.random.Generator, before: np.ndarray | None = None) -> None:
+    """Move a ``share`` of the rows of people who got a new device during the horizon (``newest``, from
+    :func:`_newest_devices`) to hours or days after its first use, made from it (in place; never to ``before`` or
+    later)."""
     first, last = col(links, "first_seen"), col(links, "last_seen")
-    newest = _newest_devices(links, created, start)
     edge = newest[rows["user_id"]]
     moved = np.flatnonzero((edge >= 0) & (rng.random(len(edge)) < share))
     e = edge[moved]
@@ -203,8 +203,8 @@ def _after_new_device(rows: dict[str, np.ndarray], links: pa.Table, created: np.
     rows["_device_edge"][moved[ok]] = e[ok]
 
 
-def _payees(graph: EntityGraph, config: GraphgenConfig, paying: np.ndarray, placed: dict[str, np.ndarray], start: int,
-            rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _payees(graph: EntityGraph, config: GraphgenConfig, paying: np.ndarray, placed: dict[str, np.ndarray],
+            newest: np.ndarray, start: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Payee additions before each first payment to another's account: ``(on the payment's device and IP,
     device and IP still to pick)``."""
     txns, accounts = graph.transactions, graph.nodes["account"]
@@ -240,8 +240,8 @@ def _payees(graph: EntityGraph, config: GraphgenConfig, paying: np.ndarray, plac
                "payee_account_id": payee[later], "_device_edge": np.full(m, -1, np.int64),
                "_ip_edge": np.full(m, -1, np.int64), "_ring": col(txns, "_ring")[row[later]]}
     # Payees set up on a new phone or laptop in its first days: what a takeover looks like, done by the owner.
-    _after_new_device(earlier, graph.edges["uses_device"], col(graph.nodes["user"], "created_at"), start,
-                      config.horizon_ms()[1], config.population.change_on_new_device_share, rng, before=paid_at[later])
+    _after_new_device(earlier, graph.edges["uses_device"], newest, config.horizon_ms()[1],
+                      config.population.change_on_new_device_share, rng, before=paid_at[later])
     return same_session, earlier
 
 

@@ -43,7 +43,6 @@ MOBILE, DESKTOP, TABLET = (DEVICE_TYPES.index(t) for t in ("mobile", "desktop", 
 RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = (CONNECTION_TYPES.index(t) for t in CONNECTION_TYPES)
 CHECKING, SAVINGS, CREDIT_CARD, BUSINESS_ACCOUNT = (ACCOUNT_TYPES.index(t) for t in ACCOUNT_TYPES)
 EVENT = {name: i for i, name in enumerate(EVENT_TYPES)}
-IDENTITY_CHANGES = tuple(EVENT[t] for t in ("email_change", "phone_change", "address_change"))
 
 EMAIL_DOMAINS = (
     "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me", "gmx.de", "web.de",

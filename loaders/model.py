@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphgen import schema
+from graphgen import schema, vocab
 from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
 
@@ -148,21 +148,21 @@ def _member_ids(node_type: str) -> Callable[[OutputFolder], pa.Array]:
 _EVENTS = schema.EVENTS.path
 
 
-def _events_but_logins(ds: OutputFolder) -> np.ndarray:
-    """Mask over event ids: every event except logins."""
-    def compute() -> np.ndarray:
-        kind = ds.table(_EVENTS, columns=["event_type"]).column("event_type")
-        return pc.not_equal(kind, "login").to_numpy(zero_copy_only=False)
+def _event_types(*kinds: str) -> Keep:
+    """Mask over event ids: the events of the given types."""
+    def mask(ds: OutputFolder) -> np.ndarray:
+        def compute() -> np.ndarray:
+            kind = ds.table(_EVENTS, columns=["event_type"]).column("event_type")
+            return pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(zero_copy_only=False)
 
-    return ds.derived("events_but_logins", compute)
+        return ds.derived(("event_types", kinds), compute)
+
+    return mask
 
 
-def _payees_added(ds: OutputFolder) -> np.ndarray:
-    def compute() -> np.ndarray:
-        kind = ds.table(_EVENTS, columns=["event_type"]).column("event_type")
-        return pc.equal(kind, "payee_added").to_numpy(zero_copy_only=False)
-
-    return ds.derived("payees_added", compute)
+# Logins, the bulk of the events, stay in Parquet; one mask object per set so the online loader groups them.
+_events_but_logins = _event_types(*(t for t in vocab.EVENT_TYPES if t != "login"))
+_payees_added = _event_types("payee_added")
 
 
 def _fraud_events(ds: OutputFolder) -> pa.Array:

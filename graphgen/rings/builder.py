@@ -25,7 +25,9 @@ from graphgen.population.payments import (PLANNED, add_transfer_edges, friend_pa
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON
 from graphgen.rings.base import EVERYDAY_PAYMENT, NODE_TYPES, REGISTRY, role_names
 from graphgen.sampling import DAY, HOUR, choose, stage_rng, uniform_times
+from graphgen.schema import SCHEDULED_EVENTS
 
+SCHEDULED_EVENT_DTYPES = {name: dtype.to_pandas_dtype() for name, dtype in SCHEDULED_EVENTS.columns}
 ESTABLISHED_DAYS = 30  # a customer this long before the horizon can be recruited as an established member
 SYNTHETIC_MOBILE_SHARE = 0.8  # synthetic identities sign up from a phone, the rest from a computer
 SYNTHETIC_AGE_DAYS = (60, 180)  # median sign-up before use: 60 days at no mimicry, 180 at full mimicry
@@ -367,7 +369,7 @@ class RingBuilder:
             edges = {k: np.concatenate([e[k] for e in self._edges]) for k in self._edges[0]}
             self.graph.edges["transfers_to"] = add_transfer_edges(self.graph.edges["transfers_to"], edges)
         if self._events:
-            self.graph.events = append_rows(self.graph.events, **_stack(self._events, {}))
+            self.graph.events = append_rows(self.graph.events, **_stack(self._events, SCHEDULED_EVENT_DTYPES))
         self.graph.labels["_quiet"] = pa.table(_stack(self._quiet, {"user": np.int64, "from": np.int64, "to": np.int64}))
         self.graph.labels["_rings"] = pa.table(_stack(self._rings, {
             "typology": np.int8, "active_from": np.int64, "active_to": np.int64}))
@@ -382,7 +384,4 @@ def _rows(edges: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
 
 
 def _stack(parts: list[dict[str, np.ndarray]], dtypes: dict[str, type]) -> dict[str, np.ndarray]:
-    """Concatenate ``parts`` column by column, cast to ``dtypes`` (all columns as they are if empty)."""
-    if not dtypes:
-        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return {k: np.concatenate([p[k] for p in parts]).astype(t) if parts else np.zeros(0, t) for k, t in dtypes.items()}
