@@ -5,6 +5,8 @@ CREATE CONSTRAINT user_user_id IF NOT EXISTS FOR (n:User) REQUIRE n.user_id IS U
 CREATE CONSTRAINT device_device_id IF NOT EXISTS FOR (n:Device) REQUIRE n.device_id IS UNIQUE;
 CREATE CONSTRAINT account_account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.account_id IS UNIQUE;
 CREATE CONSTRAINT ip_ip_id IF NOT EXISTS FOR (n:IP) REQUIRE n.ip_id IS UNIQUE;
+CREATE CONSTRAINT phone_phone_id IF NOT EXISTS FOR (n:Phone) REQUIRE n.phone_id IS UNIQUE;
+CREATE CONSTRAINT address_address_id IF NOT EXISTS FOR (n:Address) REQUIRE n.address_id IS UNIQUE;
 CREATE CONSTRAINT transaction_txn_id IF NOT EXISTS FOR (n:Transaction) REQUIRE n.txn_id IS UNIQUE;
 CREATE CONSTRAINT event_event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.event_id IS UNIQUE;
 CREATE CONSTRAINT ring_ring_id IF NOT EXISTS FOR (n:Ring) REQUIRE n.ring_id IS UNIQUE;

@@ -63,7 +63,17 @@ class GraphArrays:
             "payer": col(t, "user_id"), "amount": col(t, "amount"), "device": col(t, "device_id"), "ip": col(t, "ip_id"),
             "instant": pc.equal(t.column("channel"), "instant").to_numpy(zero_copy_only=False),
             "p2p": pc.equal(t.column("channel"), "p2p").to_numpy(zero_copy_only=False),
+            "returned": pc.equal(t.column("status"), "returned").to_numpy(zero_copy_only=False),
         }
+
+    @cached_property
+    def credit_limit(self) -> np.ndarray:  # per account; 0 for accounts that are not credit cards
+        return self.graph.nodes["account"].column("credit_limit").fill_null(0).to_numpy()
+
+    def identity_sharers(self, edge: str, target: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per user, the phone or address (``has_phone`` / ``lives_at``) they give: ``(user, fragment)``."""
+        table = self.graph.edges[edge]
+        return col(table, "user_id"), col(table, target)
 
     @cached_property
     def events(self) -> dict[str, np.ndarray]:
@@ -151,6 +161,27 @@ def pairs_within_groups(group: np.ndarray, member: np.ndarray, max_size: int) ->
     return m[left[keep]], m[right[keep]], g[left[keep]]
 
 
+def card_peaks(graph: EntityGraph, cutoff: int, days: float) -> np.ndarray:
+    """Per account, the most it spent as a credit card within ``days`` (completed payments before ``cutoff``),
+    as a share of its limit (0 for other accounts)."""
+    accounts = graph.nodes["account"]
+    limit = accounts.column("credit_limit").fill_null(0).to_numpy()
+    t = graph.transactions
+    ts, src = col(t, "ts"), col(t, "src_account_id")
+    keep = (ts < cutoff) & (limit[src] > 0) & pc.equal(t.column("status"), "completed").to_numpy(zero_copy_only=False)
+    src, ts, amount = src[keep], ts[keep], col(t, "amount")[keep]
+    width = int(days * DAY)
+    origin = int(ts.min(initial=0))
+    key = _group_time_key(src, ts, origin, int(ts.max(initial=0)) - origin + width + 1)  # one time line per account
+    order = np.argsort(key, kind="stable")
+    key, amount, src = key[order], amount[order], src[order]
+    total = np.concatenate([[0.0], np.cumsum(amount)])
+    window = total[np.searchsorted(key, key + width, side="left")] - total[:-1]
+    peak = np.zeros(accounts.num_rows)
+    np.maximum.at(peak, src, window)
+    return np.divide(peak, limit, out=np.zeros_like(peak), where=limit > 0)
+
+
 def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     """Raw and graph features of every user as of ``cutoff`` (users created later get meaningless rows)."""
     n = arrays.n_users
@@ -185,6 +216,10 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     f["raw_payees"] = np.bincount(payees, minlength=n).astype(float)
     payers, _ = pair_parts(np.unique(pair_key(payee, t["src"])))
     f["raw_payers"] = np.bincount(payers, minlength=n).astype(float)
+    f["raw_returned"] = np.bincount(payer[t["returned"]], minlength=n).astype(float)
+    cards = open_before & (arrays.credit_limit > 0)
+    f["raw_credit_limit"] = np.bincount(arrays.owner[cards], weights=arrays.credit_limit[cards], minlength=n)
+    f["raw_card_peak_7d"] = _per_user_max(n, arrays.owner, card_peaks(arrays.graph, cutoff, 7))
     f["raw_round_share_out"] = _per_user_mean(n, payer, (np.round(amount * 100) % 1000 == 0).astype(float))
     f["raw_night_share_out"] = _per_user_mean(n, payer, ((t["ts"] // HOUR) % 24 < 6).astype(float))
     # Pass-through: outgoing payments made within a day of money coming in (what mules do; also rent day).
@@ -226,6 +261,22 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     concurrent = _concurrent_counts(ip["node"], ip["first"], ip["last"])
     successive = (ip_users > 0) & (concurrent == 0)  # others used it, but never at the same time
     f["graph_ips_successive"] = np.bincount(ip["user"], weights=successive, minlength=n)
+
+    # -- graph: identity fragments (phone, address) given by others, and how close together they signed up -
+    known = arrays.created < cutoff
+    fragment_user, fragment_node = [], []
+    for kind, (edge, target) in enumerate((("has_phone", "phone_id"), ("lives_at", "address_id"))):
+        user, node = arrays.identity_sharers(edge, target)
+        user, node = user[known[user]], node[known[user]]
+        sharing = np.bincount(node)[node] - 1
+        f[f"graph_{target.removesuffix('_id')}_sharers"] = _per_user_max(n, user, sharing.astype(float))
+        fragment_user.append(user)
+        fragment_node.append(node * 3 + kind)
+    fragment_user.append(dev["user"])
+    fragment_node.append(dev["node"] * 3 + 2)
+    a, b, _ = pairs_within_groups(np.concatenate(fragment_node), np.concatenate(fragment_user), SHARED_NODE_MAX_USERS)
+    gap = np.abs(arrays.created[a] - arrays.created[b]) / DAY
+    f["graph_sharer_signup_gap_days"] = np.minimum(_per_user_max(n, a, -gap, -3650.0) * -1, 3650.0)
 
     # -- graph: who the co-users are (one hop through small shared devices and IPs) ----------------------
     nodes = np.concatenate([dev["node"], ip["node"] + arrays.graph.num_nodes("device")])

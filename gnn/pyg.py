@@ -84,6 +84,12 @@ def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static
         add("user", name, node, links["user"], links["node"], np.column_stack([span, since]))
     opened = arrays.opened < cutoff
     add("user", "has_account", "account", arrays.owner[opened], np.flatnonzero(opened))
+    # Phone numbers and addresses carry no attributes: what they say is who else gives them.
+    known = arrays.created < cutoff
+    for name, node in (("has_phone", "phone"), ("lives_at", "address")):
+        user, fragment = arrays.identity_sharers(name, f"{node}_id")
+        data[node].x = _tensor(np.ones((graph.num_nodes(node), 1), np.float32))
+        add("user", name, node, user[known[user]], fragment[known[user]])
     t = arrays.before(cutoff)
     key, inverse, count = np.unique(pair_key(t["src"], t["dst"]), return_inverse=True, return_counts=True)
     total = np.bincount(inverse, weights=t["amount"], minlength=len(key))

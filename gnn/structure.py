@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from graphgen.graph import EntityGraph, col
 from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within
-from gnn.features import pairs_within_groups
+from gnn.features import card_peaks, pairs_within_groups
 from loaders.evaluate import CYPHER, documented_parameters
 
 MAX_SHARED_USERS = 50  # devices and IPs with more users are public places, not candidates
@@ -312,6 +312,49 @@ def takeover_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     return out.rename_axis("device_id")
 
 
+FRAGMENT_KINDS = (("has_phone", "phone_id"), ("lives_at", "address_id"), ("uses_device", "device_id"))
+FRAGMENT_STRIDE = 1 << 40  # node keys of the bust-out groups: kind * stride + id, unique across kinds
+
+
+def bust_out_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
+    """One row per phone, address or device given by a few users who all signed up close together, with the
+    bust-out query's verdict (11)."""
+    q = query_defaults("11_bust_out.cypher")
+    created = _ms(graph.nodes["user"], "created_at")
+    parts = []
+    for kind, (name, target) in enumerate(FRAGMENT_KINDS):
+        table = graph.edges[name]
+        user = col(table, "user_id")
+        since = _ms(table, "first_seen") if "first_seen" in table.column_names else created[user]
+        keep = since < cutoff
+        parts.append(pd.DataFrame({"node": kind * FRAGMENT_STRIDE + col(table, target)[keep], "user": user[keep]}))
+    groups = pd.concat(parts, ignore_index=True).drop_duplicates()
+    groups["created"] = created[groups["user"].to_numpy()]
+    size = groups.groupby("node")["user"].transform("size")
+    span = groups.groupby("node")["created"].transform("max") - groups.groupby("node")["created"].transform("min")
+    groups = groups[(size >= 2) & (size <= q["max_users"]) & (span <= q["signup_days"] * DAY)]
+    owner = col(graph.edges["has_account"], "user_id")
+    peak = np.zeros(graph.num_nodes("user"))
+    np.maximum.at(peak, owner, card_peaks(graph, cutoff, q["spike_days"]))
+    t = graph.transactions
+    returned = (_ms(t, "ts") < cutoff) & pc.equal(t.column("status"), "returned").to_numpy(zero_copy_only=False)
+    bounced = np.zeros(len(peak), bool)
+    bounced[col(t, "user_id")[returned]] = True
+    users = groups["user"].to_numpy()
+    out = groups.assign(spent=np.minimum(peak[users], 1.0), bounced=bounced[users]).groupby("node").agg(
+        users=("user", "size"), spent=("spent", "mean"), bounced=("bounced", "mean"), first=("created", "min"),
+        last=("created", "max"))
+    out["together"] = 1 - (out.pop("last") - out.pop("first")) / (q["signup_days"] * DAY)
+    out["flagged"] = True  # the query returns every such group
+    out["suspicion"] = out["spent"] + out["bounced"] + out["together"]
+    ring = _truth(graph, "bust_out", "user").reindex(groups["user"], fill_value=-1).to_numpy()
+    majority = pd.DataFrame({"node": groups["node"].to_numpy(), "ring": ring}).groupby("node")["ring"].agg(
+        lambda r: r.mode().iloc[0] if (r == r.mode().iloc[0]).sum() * 2 >= len(r) else -1)
+    out["ring"] = majority.reindex(out.index).to_numpy()
+    out.attrs["users"] = groups[["node", "user"]]
+    return out.rename_axis("fragment")
+
+
 def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Per row, the ring owning more than half of the row's ``length`` entries, else -1 (NaN: no ring)."""
     out = np.full(len(ring_of), -1, np.int64)
@@ -326,7 +369,7 @@ def _majority(ring_of: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 SIGNALS: dict[str, Callable[[EntityGraph, int], pd.DataFrame]] = {
     "device_sharing": device_signals, "ip_recycling": ip_signals, "kiting": cycle_signals, "mule_network": mule_signals,
-    "account_takeover": takeover_signals,
+    "account_takeover": takeover_signals, "bust_out": bust_out_signals,
 }
 VERDICT = ("flagged", "suspicion", "ring", "accounts")  # columns that are not signals
 SUSPICION_TERMS = 3  # every query's suspicion adds three signals in [0, 1]

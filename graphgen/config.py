@@ -61,13 +61,18 @@ class PopulationConfig(StrictModel):
     family_payments_per_month: float = Field(0.6, gt=0, le=100)  # each way between family members
     crypto_share: Share = 0.04  # people who buy at exchanges, where fraud also cashes out
     card_repayment_share: Share = 0.8  # credit-card holders paying their card off from checking after payday
+    card_purchase_share: Share = 0.5  # of card holders' shops, those paid with the credit card
+    card_spree_share: Share = 0.05  # credit cards run up to most of their limit in one purchase during the horizon
+    return_rate: Share = 0.003  # bank-run payments and card repayments returned for want of funds
+    tight_budget_share: Share = 0.06  # people living payday to payday ...
+    tight_return_rate: Share = 0.08  # ... whose payments bounce this often
     household_pot_share: Share = 0.6  # employed family members passing part of their pay to the household head
     large_payment_share: Share = 0.15  # people making a one-off large payment (a car, a deposit, tuition)
     instant_share: Share = 0.5  # person-to-person payments sent as instant transfers (fraud uses the same mix)
     round_amount_share: Share = 0.1  # discretionary payments in round amounts, the same for fraud and not
     pay_day: FloatRange = FloatRange(low=23, high=29)  # day of the month employers pay (each its own)
     activity_spread: float = Field(1.35, ge=0, le=3)  # log-sigma of how much more or less than others a person pays
-    dormant_share: Share = 0.13  # customers with no activity of their own from the start of the horizon
+    dormant_share: Share = 0.14  # customers with no activity of their own from the start of the horizon
     wake_share: Share = 0.3  # of the dormant, those who wake up during the horizon
     leaver_share: Share = 0.03  # customers who stop all activity during the horizon
     # Online banking besides payments (events.parquet): every app payment session starts with a login.
@@ -89,6 +94,10 @@ class DecoysConfig(StrictModel):
     roommate_share: Share = 0.25  # multi-person households that are flat-shares splitting rent
     shared_device_share: Share = 0.5  # family households sharing a tablet
     bill_split_loop_share: Share = 0.3  # flat-shares settling bills around a short A->B->C->A loop
+    new_arrivals_share: Share = 0.3  # flat-shares of students or new arrivals who all sign up within days
+    arrivals_within_days: FloatRange = FloatRange(low=1, high=30)
+    arrivals_spree_share: Share = 0.4  # of their flats, those furnished on the flatmates' credit cards (each run up)
+    shared_phone_share: Share = 0.15  # families where two members give one phone number (a parent's, a carer's)
     shared_terminals_per_10k: float = Field(4.0, ge=0, le=1000)  # library PCs, kiosks: many users
     terminal_users: Count = Count(min=3, median=20, max=250, sigma=0.8)
     mobile_share: Share = 0.55  # people on mobile data behind carrier-grade NAT
@@ -206,6 +215,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "account_takeover": {"victims": {"min": 3, "median": 8, "max": 30, "sigma": 0.5}, "window_days": [2, 20],
                              "sleeper_share": 0.8, "hosting_share": 0.9, "change_share": 0.95, "change_hours": [0.1, 6],
                              "payees": [2, 5], "burst_minutes": [1, 15], "drain_hours": [0.1, 4]},
+        "bust_out": {"identities": {"min": 3, "median": 5, "max": 12, "sigma": 0.4}, "signup_days": [1, 7],
+                     "address_share": 0.8, "phone_share": 0.6, "device_share": 0.6, "bust_days": [1, 3],
+                     "spent": [0.9, 1.0], "bounce_share": 0.8},
     },
     "medium": {
         "camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5,
@@ -222,6 +234,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "account_takeover": {"victims": {"min": 1, "median": 4, "max": 24, "sigma": 0.6}, "window_days": [3, 45],
                              "sleeper_share": 0.6, "hosting_share": 0.6, "change_share": 0.8, "change_hours": [0.1, 48],
                              "payees": [1, 4], "burst_minutes": [2, 60], "drain_hours": [0.1, 24]},
+        "bust_out": {"identities": {"min": 2, "median": 4, "max": 10, "sigma": 0.5}, "signup_days": [1, 21],
+                     "address_share": 0.5, "phone_share": 0.4, "device_share": 0.4, "bust_days": [1, 7],
+                     "spent": [0.7, 1.0], "bounce_share": 0.5},
     },
     "hard": {
         "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,
@@ -238,6 +253,9 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
         "account_takeover": {"victims": {"min": 1, "median": 2, "max": 10, "sigma": 0.6}, "window_days": [7, 60],
                              "sleeper_share": 0.3, "hosting_share": 0.2, "change_share": 0.5, "change_hours": [1, 96],
                              "payees": [1, 3], "burst_minutes": [5, 180], "drain_hours": [2, 72]},
+        "bust_out": {"identities": {"min": 2, "median": 3, "max": 8, "sigma": 0.5}, "signup_days": [3, 45],
+                     "address_share": 0.35, "phone_share": 0.25, "device_share": 0.3, "bust_days": [3, 21],
+                     "spent": [0.4, 0.9], "bounce_share": 0.3},
     },
 }
 

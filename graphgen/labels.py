@@ -179,7 +179,7 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
             "dst_account_id": new_id["account"][col(txns, "dst_account_id")],
             "user_id": new_id["user"][col(txns, "user_id")], "device_id": new_id["device"][col(txns, "device_id")],
             "ip_id": new_id["ip"][col(txns, "ip_id")], "ts": _times(t_ts), "amount": col(txns, "amount"),
-            "channel": _decode(col(txns, "channel"), vocab.CHANNELS),
+            "channel": _decode(col(txns, "channel"), vocab.CHANNELS), "status": _decode(col(txns, "status"), vocab.STATUSES),
         }, schema.TRANSACTIONS)
 
     def published_events() -> pa.Table:
@@ -191,12 +191,14 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
             "payee_account_id": pa.array(new_id["account"][np.maximum(payee, 0)], mask=payee < 0),
         }, schema.EVENTS)
 
-    published_nodes, published_edges, transactions, published_events = run_parallel(
+    (published_nodes, identity_edges), published_edges, transactions, published_events = run_parallel(
         lambda: _publish_nodes(graph, new_id, inverse, end, stage_rng(seed, "labels.pii")),
         lambda: _publish_edges(graph, new_id, inverse),
         transactions, published_events,
     )
-    return EntityGraph(nodes=published_nodes, edges=published_edges, transactions=transactions, events=published_events,
+    edges = {**published_edges, **identity_edges}
+    return EntityGraph(nodes=published_nodes, edges={name: edges[name] for name in schema.EDGES}, transactions=transactions,
+                       events=published_events,
                        labels=labels, config=config, stage_seconds=graph.stage_seconds)
 
 
@@ -208,16 +210,20 @@ def _published_member_ids(m_type: np.ndarray, m_node: np.ndarray, new_id: dict[s
     return out
 
 
-def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> dict[str, pa.Table]:
+def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """The node tables, and the edges from users to their identity fragments (phone, address)."""
     users, devices, accounts, ips = (graph.nodes[t] for t in NODE_TYPES)
     u = inverse["user"]
     country = col(users, "country")
     strings = pii.user_strings(col(users, "_kind")[u] != PERSON, col(users, "_family")[u], col(users, "_household")[u],
-                               country[u], rng)
+                               col(users, "_phone_group")[u], country[u], rng)
     out = {"user": _typed({
         "user_id": np.arange(len(u)), **strings, "country": _decode(country[u], vocab.COUNTRY_CODES),
         "segment": _decode(col(users, "segment")[u], vocab.SEGMENTS), "created_at": _times(col(users, "created_at")[u]),
     }, schema.NODES["user"])}
+    identity_edges = {}
+    for node, value, edge in (("phone", "phone", "has_phone"), ("address", "address", "lives_at")):
+        out[node], identity_edges[edge] = _identity_fragments(strings[value], schema.NODES[node], schema.EDGES[edge])
 
     d = inverse["device"]
     link = graph.edges["uses_device"]
@@ -237,6 +243,7 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> dict[s
         "account_id": np.arange(len(a)), "account_number": pii.account_numbers(owner_country, rng),
         "account_type": _decode(col(accounts, "account_type")[a], vocab.ACCOUNT_TYPES),
         "opened_at": _times(col(accounts, "opened_at")[a]), "balance": col(accounts, "balance")[a],
+        "credit_limit": pa.array(col(accounts, "credit_limit")[a], mask=col(accounts, "account_type")[a] != vocab.CREDIT_CARD),
     }, schema.NODES["account"])
 
     i = inverse["ip"]
@@ -246,7 +253,17 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> dict[s
         "connection_type": _decode(col(ips, "connection_type")[i], vocab.CONNECTION_TYPES),
         "country": _decode(col(ips, "country")[i], vocab.COUNTRY_CODES),
     }, schema.NODES["ip"])
-    return out
+    return out, identity_edges
+
+
+def _identity_fragments(values: pa.Array, node: schema.NodeSpec, edge: schema.EdgeSpec) -> tuple[pa.Table, pa.Table]:
+    """One node per distinct value of a user column and one edge from each user to theirs.
+
+    Ids follow the first user (by published id, itself random) giving the value, so they carry no information.
+    """
+    encoded = values.dictionary_encode()
+    return (_typed({node.id_column: np.arange(len(encoded.dictionary)), node.columns[1][0]: encoded.dictionary}, node),
+            _typed({"user_id": np.arange(len(values)), node.id_column: encoded.indices.to_numpy().astype(np.int64)}, edge))
 
 
 def _pair_order(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -272,4 +289,4 @@ def _publish_edges(graph: EntityGraph, new_id, inverse) -> dict[str, pa.Table]:
         "first_ts": _times(col(transfers, "first_ts")), "last_ts": _times(col(transfers, "last_ts")),
         "n_txns": col(transfers, "n_txns"), "total_amount": col(transfers, "total_amount"),
     }, schema.EDGES["transfers_to"], order=_pair_order(src, dst))
-    return {name: out[name] for name in schema.EDGES}
+    return out

@@ -109,12 +109,13 @@ def _made_unique(values: pa.Array, rng: np.random.Generator, width: int = 4) -> 
 
 
 # -- people ----------------------------------------------------------------------------------------------
-def user_strings(is_business: np.ndarray, family: np.ndarray, household: np.ndarray, country: np.ndarray,
-                 rng: np.random.Generator) -> dict[str, pa.Array]:
+def user_strings(is_business: np.ndarray, family: np.ndarray, household: np.ndarray, phone_group: np.ndarray,
+                 country: np.ndarray, rng: np.random.Generator) -> dict[str, pa.Array]:
     """Name, e-mail, phone and postal address of users.
 
     ``country`` holds codes into :data:`graphgen.vocab.COUNTRY_CODES`; members of one ``family`` share a
-    surname, members of one ``household`` (``-1``: none) an address.
+    surname, members of one ``household`` (``-1``: none) an address, members of one ``phone_group`` a phone
+    number; nobody else shares any of them.
     """
     n = len(country)
     columns = {name: [None] * n for name in ("name", "email", "phone", "address")}
@@ -133,8 +134,17 @@ def user_strings(is_business: np.ndarray, family: np.ndarray, household: np.ndar
     out = {name: pa.concat_arrays(arrays).take(pa.array(back)) if arrays else pa.array([], pa.string())
            for name, arrays in parts.items()}
     out["email"] = _made_unique(out["email"], rng)
-    out["phone"] = _unique_phones(out["phone"], country, rng)
+    out["phone"] = _shared(_unique_phones(out["phone"], country, rng), phone_group)
     return out
+
+
+def _shared(values: pa.Array, group: np.ndarray) -> pa.Array:
+    """Every member of a group (``-1``: none) gets the value of the group's first member."""
+    rows = np.flatnonzero(group >= 0)
+    _, first, of = np.unique(group[rows], return_index=True, return_inverse=True)
+    take = np.arange(len(values))
+    take[rows] = rows[first][of]
+    return values.take(pa.array(take))
 
 
 def _unique_phones(phones: pa.Array, country: np.ndarray, rng: np.random.Generator) -> pa.Array:

@@ -77,13 +77,18 @@ NODES: dict[str, NodeSpec] = {
     "account": NodeSpec(
         "account", "nodes/accounts.parquet",
         (("account_id", pa.int64()), ("account_number", pa.string()), ("account_type", pa.string()),
-         ("opened_at", TIMESTAMP), ("balance", pa.float64())),
+         ("opened_at", TIMESTAMP), ("balance", pa.float64()), ("credit_limit", pa.float64())),
         ("account_id",), label="Account", id_column="account_id"),
     "ip": NodeSpec(
         "ip", "nodes/ips.parquet",
         (("ip_id", pa.int64()), ("address", pa.string()), ("is_vpn", pa.bool_()), ("is_hosting", pa.bool_()),
          ("connection_type", pa.string()), ("country", pa.string())),
         ("ip_id",), label="IP", id_column="ip_id"),
+    # Identity fragments as nodes, so that a number or an address given by several users shows as one node.
+    "phone": NodeSpec("phone", "nodes/phones.parquet", (("phone_id", pa.int64()), ("number", pa.string())),
+                      ("phone_id",), label="Phone", id_column="phone_id"),
+    "address": NodeSpec("address", "nodes/addresses.parquet", (("address_id", pa.int64()), ("address", pa.string())),
+                        ("address_id",), label="Address", id_column="address_id"),
 }
 
 EDGES: dict[str, EdgeSpec] = {
@@ -109,13 +114,19 @@ EDGES: dict[str, EdgeSpec] = {
         ("src_account_id", "dst_account_id"),
         rel_type="TRANSFERS_TO", src_node="account", src_column="src_account_id",
         dst_node="account", dst_column="dst_account_id"),
+    "has_phone": EdgeSpec(
+        "has_phone", "edges/has_phone.parquet", (("user_id", pa.int64()), ("phone_id", pa.int64())), ("user_id",),
+        rel_type="HAS_PHONE", src_node="user", src_column="user_id", dst_node="phone", dst_column="phone_id"),
+    "lives_at": EdgeSpec(
+        "lives_at", "edges/lives_at.parquet", (("user_id", pa.int64()), ("address_id", pa.int64())), ("user_id",),
+        rel_type="LIVES_AT", src_node="user", src_column="user_id", dst_node="address", dst_column="address_id"),
 }
 
 TRANSACTIONS = TableSpec(
     "transactions", "transactions.parquet",
     (("txn_id", pa.int64()), ("src_account_id", pa.int64()), ("dst_account_id", pa.int64()),
      ("user_id", pa.int64()), ("device_id", pa.int64()), ("ip_id", pa.int64()), ("ts", TIMESTAMP),
-     ("amount", pa.float64()), ("channel", pa.string())),
+     ("amount", pa.float64()), ("channel", pa.string()), ("status", pa.string())),
     ("txn_id",),
     (("src_account_id", "account"), ("dst_account_id", "account"), ("user_id", "user"), ("device_id", "device"),
      ("ip_id", "ip")))
@@ -173,9 +184,9 @@ def _working(name: str, columns: tuple[tuple[str, pa.DataType], ...],
 
 WORKING_NODES: dict[str, TableSpec] = {
     "user": _working("user", (("country", I8), ("segment", I8), ("created_at", I64), ("_family", I64), ("_household", I64),
-                              ("_kind", I8))),
+                              ("_phone_group", I64), ("_kind", I8))),
     "device": _working("device", (("device_type", I8), ("os", I8))),
-    "account": _working("account", (("account_type", I8), ("opened_at", I64), ("balance", F64), ("_owner", I64),
+    "account": _working("account", (("account_type", I8), ("opened_at", I64), ("balance", F64), ("credit_limit", F64), ("_owner", I64),
                                     ("_primary", BOOL)), (("_owner", "user"),)),
     "ip": _working("ip", (("connection_type", I8), ("is_vpn", BOOL), ("is_hosting", BOOL), ("country", I8))),
 }
@@ -194,11 +205,11 @@ AGGREGATED_TRANSFERS = _working("transfers_to", (
     ("total_amount", F64)), _MONEY)
 # Payments scheduled explicitly (bill splits, collections, rings), then every derived transaction.
 SCHEDULED_TRANSACTIONS = _working("transactions", (
-    ("src_account_id", I64), ("dst_account_id", I64), ("ts", I64), ("amount", F64), ("channel", I8),
+    ("src_account_id", I64), ("dst_account_id", I64), ("ts", I64), ("amount", F64), ("channel", I8), ("status", I8),
     ("_device_edge", I64), ("_ip_edge", I64), ("_ring", I64)), _MONEY)
 DERIVED_TRANSACTIONS = _working("transactions", (
     ("src_account_id", I64), ("dst_account_id", I64), ("user_id", I64), ("device_id", I64), ("ip_id", I64), ("ts", I64),
-    ("amount", F64), ("channel", I8), ("_ring", I64)),
+    ("amount", F64), ("channel", I8), ("status", I8), ("_ring", I64)),
     (*_MONEY, ("user_id", "user"), ("device_id", "device"), ("ip_id", "ip")))
 # Events placed explicitly (identity changes, payees, ring logins), then every event with its device and IP.
 SCHEDULED_EVENTS = _working("events", (

@@ -17,7 +17,7 @@ from graphgen.graph import EntityGraph, col
 from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON
 from graphgen.population.people import PERSON
 from graphgen.rhythm import draw_in_profile, on_due_day, warp_days
-from graphgen.vocab import CHANNEL
+from graphgen.vocab import CHANNEL, COMPLETED, CREDIT_CARD, RETURNED
 from graphgen.sampling import (DAY, HOUR, MONTH, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
                                uniform_times)
 
@@ -55,6 +55,16 @@ def quiet(graph: EntityGraph, user: np.ndarray, ts: np.ndarray) -> np.ndarray:
 
 
 BATCH_CHANNELS = (CHANNEL["standing_order"], CHANNEL["direct_debit"])  # run by the bank, on business days
+
+
+def returned_payments(channel: np.ndarray, payee_type: np.ndarray, payer: np.ndarray, n_users: int, pop,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Which payments bounce: bank-run payments and credit-card repayments, now and then when funds are short,
+    and often for the people living payday to payday (several returns each, as a bust-out leaves)."""
+    tight = rng.random(n_users) < pop.tight_budget_share
+    rate = np.where(tight[payer], pop.tight_return_rate, pop.return_rate)
+    eligible = np.isin(channel, BATCH_CHANNELS) | (payee_type == CREDIT_CARD)
+    return eligible & (rng.random(len(channel)) < rate)
 
 
 def _sample_patterns(edges: pa.Table, opened: np.ndarray, owner: np.ndarray, kind: np.ndarray, activity, start: int,
@@ -195,6 +205,12 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     for name in ("_device_edge", "_ip_edge", "_ring"):
         rows[name] = np.full(len(rows["ts"]), -1, dtype=np.int64)
         rows[name][n_sampled:] = scheduled[name]
+    rows["status"] = np.full(len(rows["ts"]), COMPLETED, dtype=np.int8)
+    rows["status"][:n_sampled] = np.where(
+        returned_payments(rows["channel"][:n_sampled], col(accounts, "account_type")[rows["dst_account_id"][:n_sampled]],
+                          col(accounts, "_owner")[rows["src_account_id"][:n_sampled]], users.num_rows, config.population,
+                          stage_rng(seed, "transactions.returns")), RETURNED, COMPLETED)
+    rows["status"][n_sampled:] = scheduled["status"]
 
     # Picked in generation order, where consecutive rows mostly share a payer: lookups stay local.
     n_users = graph.nodes["user"].num_rows
@@ -204,7 +220,7 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
                       PRIMARY_DEVICE_SHARE, stage_rng(seed, "transactions.device"), "device"),
         lambda: held_edges(graph.edges["uses_ip"], user, rows["ts"], rows["_ip_edge"], n_users,
                       PRIMARY_IP_SHARE, stage_rng(seed, "transactions.ip"), "IP"),
-        lambda: _aggregate(edges, edge, rows["ts"], rows["amount"]),
+        lambda: _aggregate(edges, edge, rows["ts"], np.where(rows["status"] == COMPLETED, rows["amount"], 0.0)),
         # Rows leave this stage in time order (ties at random), so their order says nothing about fraud.
         lambda: time_order(rows["ts"], start, stage_rng(seed, "transactions.order")),
     )
@@ -212,14 +228,15 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     rows["user_id"] = user
     rows["device_id"] = col(graph.edges["uses_device"], "device_id")[device_edge]
     rows["ip_id"] = col(graph.edges["uses_ip"], "ip_id")[ip_edge]
-    names = ("src_account_id", "dst_account_id", "user_id", "device_id", "ip_id", "ts", "amount", "channel", "_ring")
+    names = ("src_account_id", "dst_account_id", "user_id", "device_id", "ip_id", "ts", "amount", "channel", "status", "_ring")
     columns = run_parallel(*(lambda values=rows.pop(name): values[order] for name in names))
     graph.transactions = pa.table(dict(zip(names, columns)))
     return graph
 
 
 def _aggregate(edges: pa.Table, edge: np.ndarray, ts: np.ndarray, amount: np.ndarray) -> pa.Table:
-    """Per-edge first/last timestamp, count and total; edges that carried no payment are dropped."""
+    """Per-edge first/last timestamp, count of payments and total ``amount`` (what moved: returned payments
+    count as 0); edges that carried no payment are dropped."""
     n = edges.num_rows
     n_txns = np.bincount(edge, minlength=n)
     total = np.round(np.bincount(edge, weights=amount, minlength=n), 2)

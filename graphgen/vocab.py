@@ -36,6 +36,8 @@ CHANNELS = ("transfer", "standing_order", "direct_debit", "card", "p2p", "instan
 CONNECTION_TYPES = ("residential", "mobile", "business", "hosting")
 # What a customer does in online banking besides paying: log in, change an identity detail, add a payee.
 EVENT_TYPES = ("login", "email_change", "phone_change", "address_change", "payee_added")
+# A payment the bank could not make (funds short, a mandate cancelled) is returned: it moves no money.
+STATUSES = ("completed", "returned")
 
 # Working codes of the categorical columns above, by name.
 CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
@@ -43,6 +45,7 @@ MOBILE, DESKTOP, TABLET = (DEVICE_TYPES.index(t) for t in ("mobile", "desktop", 
 RESIDENTIAL, MOBILE_NET, BUSINESS_NET, HOSTING = (CONNECTION_TYPES.index(t) for t in CONNECTION_TYPES)
 CHECKING, SAVINGS, CREDIT_CARD, BUSINESS_ACCOUNT = (ACCOUNT_TYPES.index(t) for t in ACCOUNT_TYPES)
 EVENT = {name: i for i, name in enumerate(EVENT_TYPES)}
+COMPLETED, RETURNED = range(len(STATUSES))
 
 EMAIL_DOMAINS = (
     "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me", "gmx.de", "web.de",

@@ -5,8 +5,10 @@ What an investigator sees:
 * ``(:User)``, ``(:Device)``, ``(:Account)``, ``(:IP)`` with the columns of the node tables;
 * ``(:User)-[:USES_DEVICE {first_seen, last_seen}]->(:Device)``, ``(:User)-[:USES_IP {..}]->(:IP)``,
   ``(:User)-[:HAS_ACCOUNT {since}]->(:Account)``;
+* ``(:User)-[:HAS_PHONE]->(:Phone {number})`` and ``(:User)-[:LIVES_AT]->(:Address {address})``: a number or an
+  address several users give is one shared node;
 * ``(:Account)-[:TRANSFERS_TO {first_ts, last_ts, n_txns, total_amount}]->(:Account)``: who pays whom;
-* one ``(:Transaction {txn_id, ts, amount, channel})`` node per payment, with
+* one ``(:Transaction {txn_id, ts, amount, channel, status})`` node per payment (``status`` "returned": it moved no money), with
   ``(:Account)-[:SENT]->(:Transaction)-[:RECEIVED_BY]->(:Account)`` to follow money through time and
   ``(:Transaction)-[:VIA_DEVICE]->(:Device)``, ``(:Transaction)-[:VIA_IP]->(:IP)`` for who moved it how.
 
@@ -39,6 +41,7 @@ import pyarrow.compute as pc
 from graphgen import schema, vocab
 from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
+from graphgen.rings.base import NODE_TYPES  # the node types ring members are recorded as
 
 GROUND_TRUTH_LABEL = "GT_Fraud"
 META_LABEL = "GraphgenMeta"
@@ -179,7 +182,9 @@ NODE_SETS: tuple[NodeSet, ...] = (
     NodeSet("Account", "account_id", schema.NODES["account"].path, truth=schema.LABELS["account"].path,
             truth_columns=_RING_TRUTH, fraud=_fraud_ids(schema.LABELS["account"].path, "account_id")),
     NodeSet("IP", "ip_id", schema.NODES["ip"].path, fraud=_member_ids("ip")),
-    NodeSet("Transaction", "txn_id", schema.TRANSACTIONS.path, ("txn_id", "ts", "amount", "channel"),
+    NodeSet("Phone", "phone_id", schema.NODES["phone"].path),
+    NodeSet("Address", "address_id", schema.NODES["address"].path),
+    NodeSet("Transaction", "txn_id", schema.TRANSACTIONS.path, ("txn_id", "ts", "amount", "channel", "status"),
             schema.LABELS["transaction"].path, (("ring_id", "gt_ring_id"), ("fraud_confirmed_at", "gt_confirmed_at")),
             _fraud_ids(schema.LABELS["transaction"].path, "txn_id")),
     NodeSet("Event", "event_id", _EVENTS, ("event_id", "ts", "event_type"), schema.LABELS["event"].path,
@@ -189,7 +194,7 @@ NODE_SETS: tuple[NodeSet, ...] = (
 NODE_SET = {n.label: n for n in NODE_SETS}
 
 
-_LABEL_OF = {"user": "User", "device": "Device", "account": "Account", "ip": "IP"}
+_LABEL_OF = {name: spec.label for name, spec in schema.NODES.items()}
 _TXNS = schema.TRANSACTIONS.path
 _MEMBERS = schema.LABELS["ring_member"].path
 REL_SETS: tuple[RelSet, ...] = (
@@ -206,8 +211,8 @@ REL_SETS: tuple[RelSet, ...] = (
     RelSet("event_via_ip", "VIA_IP", "Event", "IP", _EVENTS, "event_id", "ip_id", keep=("event_id", _events_but_logins)),
     RelSet("adds_payee", "ADDS_PAYEE", "Event", "Account", _EVENTS, "event_id", "payee_account_id",
            keep=("event_id", _payees_added)),
-    *(RelSet(f"member_of_{t}", "MEMBER_OF", label, "Ring", _MEMBERS, "node_id", "ring_id", ("role",), ("node_type", t))
-      for t, label in _LABEL_OF.items()),
+    *(RelSet(f"member_of_{t}", "MEMBER_OF", _LABEL_OF[t], "Ring", _MEMBERS, "node_id", "ring_id", ("role",), ("node_type", t))
+      for t in NODE_TYPES),
 )
 
 

@@ -124,8 +124,8 @@ def test_pyg_dataset_round_trips_with_plain_torch_load(small_output, dataset):
     raw = torch.load(small_output / "pyg" / DATASET_FILE, weights_only=True)
     assert set(raw["graphs"]) == set(SPLITS)
     train = dataset.graphs["train"]
-    assert set(train.node_types) == {"user", "device", "account", "ip"}
-    for rel in ("uses_device", "uses_ip", "has_account", "transfers_to"):
+    assert set(train.node_types) == {"user", "device", "account", "ip", "phone", "address"}
+    for rel in ("uses_device", "uses_ip", "has_account", "transfers_to", "has_phone", "lives_at"):
         assert any(et[1] == rel for et in train.edge_types) and any(et[1] == f"rev_{rel}" for et in train.edge_types)
     assert train["user"].x.shape[1] == len(dataset.feature_names) and torch.isfinite(train["user"].x).all()
     masks = [train["user"][f"{s}_mask"] for s in SPLITS]

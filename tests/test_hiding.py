@@ -87,14 +87,16 @@ def pooled_addresses(graph, config) -> int:
 
 
 def hotel_wifi(graph, config) -> int:
-    """Business IPs whose typical user stays half a day or longer: hotels, campuses, airports."""
+    """Business IPs whose typical user stays half a day or longer, and nobody longer than a stay: hotels,
+    campuses, airports (not cafes, whose regulars come back for weeks)."""
     uses = links(graph, "uses_ip")
     ips = graph.nodes["ip"].to_pandas().set_index("ip_id")
     uses = uses[ips.loc[uses["ip_id"], "connection_type"].to_numpy() == "business"]
-    stay = (uses["last"] - uses["first"]).groupby(uses["ip_id"]).median()
+    stays = (uses["last"] - uses["first"]).groupby(uses["ip_id"])
     users = uses.groupby("ip_id").size()
     ended = uses.groupby("ip_id")["last"].max() < config.horizon_ms()[1]
-    return int(((stay >= 12 * HOUR) & (users >= 3) & ended).sum())
+    short = stays.max() <= config.decoys.hotel_stay_days.high * DAY
+    return int(((stays.median() >= 12 * HOUR) & short & (users >= 3) & ended).sum())
 
 
 def savings_circles(graph, config) -> int:
@@ -140,7 +142,21 @@ def payee_bursts(graph, config) -> int:
     return int(e.loc[span <= pd.Timedelta(hours=1), "user_id"].nunique())
 
 
+def arrival_flats(graph, config) -> int:
+    """Addresses given by three or more people who all signed up within 30 days (no rings here)."""
+    users = graph.nodes["user"].to_pandas()
+    shared = users[users.duplicated("address", keep=False)].groupby("address")["created_at"]
+    return int((((shared.max() - shared.min()) <= pd.Timedelta(days=30)) & (shared.size() >= 3)).sum())
+
+
+def shared_numbers(graph, config) -> int:
+    """Phone numbers given by two or more users."""
+    return int(graph.nodes["user"].to_pandas().duplicated("phone").sum())
+
+
 LOOK_ALIKES = {
+    "new_arrivals_share": (arrival_flats, 0.3),
+    "shared_phone_share": (shared_numbers, 0.15),
     "demo_devices_per_10k": (demo_devices, 10.0),
     "helper_share": (helper_phones, 0.01),
     "staff_device_share": (staff_tablets, 0.3),

@@ -105,13 +105,35 @@ def test_transactions_are_initiated_by_the_owner_from_a_device_and_ip_they_held(
 
 def test_transfer_aggregates_match_the_transactions(small_graph, txns):
     edges = frame(small_graph.edges["transfers_to"]).set_index(["src_account_id", "dst_account_id"])
-    agg = txns.groupby(["src_account_id", "dst_account_id"]).agg(
+    moved = txns.assign(amount=txns["amount"].where(txns["status"] == "completed", 0.0))  # a returned payment moves nothing
+    agg = moved.groupby(["src_account_id", "dst_account_id"]).agg(
         n_txns=("txn_id", "size"), total_amount=("amount", "sum"), first_ts=("ts", "min"), last_ts=("ts", "max"))
     agg = agg.loc[edges.index]
     np.testing.assert_array_equal(agg["n_txns"], edges["n_txns"])
     np.testing.assert_allclose(agg["total_amount"], edges["total_amount"], atol=0.01)
     assert (agg["first_ts"] == edges["first_ts"]).all() and (agg["last_ts"] == edges["last_ts"]).all()
     assert (edges["n_txns"] >= 1).all()
+
+
+def test_returned_payments_are_bank_run_payments_or_card_repayments(small_graph, txns):
+    accounts = frame(small_graph.nodes["account"]).set_index("account_id")
+    returned = txns[txns["status"] == "returned"]
+    assert set(txns["status"]) == {"completed", "returned"} and len(returned) > 20
+    to_card = accounts.loc[returned["dst_account_id"], "account_type"].to_numpy() == "credit_card"
+    assert (returned["channel"].isin(["direct_debit", "standing_order"]).to_numpy() | to_card).all()
+    cards = accounts["account_type"] == "credit_card"
+    assert accounts.loc[cards, "credit_limit"].gt(0).all() and accounts.loc[~cards, "credit_limit"].isna().all()
+    assert (-accounts.loc[cards, "balance"] <= accounts.loc[cards, "credit_limit"]).all(), "a card owes more than its limit"
+
+
+def test_phone_and_address_nodes_are_the_users_own(small_graph):
+    users = frame(small_graph.nodes["user"]).set_index("user_id")
+    for node, value, edge, column in (("phone", "number", "has_phone", "phone"), ("address", "address", "lives_at", "address")):
+        fragments = frame(small_graph.nodes[node]).set_index(f"{node}_id")[value]
+        links = frame(small_graph.edges[edge])
+        assert fragments.is_unique and len(links) == len(users)
+        assert (fragments.loc[links[f"{node}_id"]].to_numpy() == users.loc[links["user_id"], column].to_numpy()).all()
+        assert links[f"{node}_id"].nunique() == len(fragments), f"a {node} nobody gives"
 
 
 def test_labels_cover_every_entity_and_agree_with_ring_tables(small_graph):

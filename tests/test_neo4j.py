@@ -64,6 +64,8 @@ def expected_counts(out: Path) -> dict[str, int]:
         "USES_IP": rows["edges/uses_ip.parquet"], "HAS_ACCOUNT": rows["edges/has_account.parquet"],
         "TRANSFERS_TO": rows["edges/transfers_to.parquet"], "SENT": txns, "RECEIVED_BY": txns,
         "VIA_DEVICE": txns, "VIA_IP": txns, "MEMBER_OF": rows["labels/ring_members.parquet"],
+        "Phone": rows["nodes/phones.parquet"], "Address": rows["nodes/addresses.parquet"],
+        "HAS_PHONE": rows["edges/has_phone.parquet"], "LIVES_AT": rows["edges/lives_at.parquet"],
     }
     # Events other than logins are nodes, each PERFORMED by its user VIA_DEVICE and VIA_IP; payees added link on.
     kind = pq.read_table(out / schema.EVENTS.path, columns=["event_type"]).column(0).to_numpy(zero_copy_only=False)

@@ -3,8 +3,8 @@
 At `easy` and `medium` the queries' defaults must find at least 95% of every typology's rings (`medium` is
 the small preset, scored in test_neo4j.py); `hard` is reported without a floor. On a config whose rings lie
 outside the defaults' reach (smaller device rings over longer windows, slower IP rotations, cycles of 9 to 12
-accounts), the queries find as many once their parameters are set from that config, as an analyst who knew
-it would (``query_parameters()`` of each typology). Precision is reported: over all returned rows, and at the
+accounts, bust-out identities signing up over two months), the queries find as many once their parameters are
+set from that config, as an analyst who knew it would (``query_parameters()`` of each typology). Precision is reported: over all returned rows, and at the
 top of the ranked list down to 95% recall.
 """
 
@@ -34,6 +34,7 @@ OFF_DEFAULT = {
         "ip_recycling": {"slot_hours": [48, 120]},
         "kiting": {"cycle_length": [9, 12]},
         "account_takeover": {"change_hours": [48, 120], "burst_minutes": [30, 240]},
+        "bust_out": {"signup_days": [30, 60], "bust_days": [10, 14]},
     },
 }
 CASES = {

@@ -222,7 +222,7 @@ def test_account_takeovers_log_in_from_a_new_device_add_mules_as_payees_and_drai
         victims = set(ring.query("role == 'takeover_victim'")["node_id"])
         mules = set(ring.query("role == 'cash_out_account'")["node_id"])
         devices = set(ring.query("node_type == 'device'")["node_id"])
-        assert victims and mules and devices
+        assert victims and mules  # no attacker device where every takeover ran on the victim's own phone
         # Victims are established customers, not identities made for the scheme.
         assert (users.loc[list(victims), "created_at"] < horizon_start).all()
         for victim in victims:
@@ -238,3 +238,34 @@ def test_account_takeovers_log_in_from_a_new_device_add_mules_as_payees_and_drai
             drained = txns[txns["dst_account_id"].isin(mules) & (txns["user_id"] == victim)]
             assert (drained["ts"] > added["ts"].min()).all()
     assert taken >= 10 and on_attacker >= 0.5 * taken
+
+
+def test_bust_outs_share_identity_run_their_cards_up_bounce_and_fall_silent(g, members, small_config):
+    cfg = small_config.rings.bust_out
+    bust = members.query("typology == 'bust_out'")
+    users = g.nodes["user"].to_pandas().set_index("user_id")
+    accounts = g.nodes["account"].to_pandas().set_index("account_id")
+    txns = g.transactions.to_pandas()
+    uses_device = g.edges["uses_device"].to_pandas()
+    bounced = 0
+    for ring_id, ring in bust.groupby("ring_id"):
+        ids = ring.query("node_type == 'user'")["node_id"].to_numpy()
+        assert len(ids) >= cfg.identities.min
+        who = users.loc[ids]
+        span_days = (who["created_at"].max() - who["created_at"].min()) / pd.Timedelta(days=1)
+        assert span_days <= cfg.signup_days.high
+        devices = set(ring.query("node_type == 'device'")["node_id"])
+        on_device = uses_device[uses_device["device_id"].isin(devices)].groupby("device_id")["user_id"].nunique()
+        assert who["phone"].duplicated().any() or who["address"].duplicated().any() or (on_device >= 2).any(), (
+            f"ring {ring_id} shares no phone, address or device")
+        cards = accounts.loc[ring.query("node_type == 'account'")["node_id"]].query("account_type == 'credit_card'")
+        assert len(cards) == len(ids), "each identity opens a credit card"
+        active_to = ring["active_to"].iloc[0]
+        for card_id, card in cards.iterrows():
+            spent = txns[(txns["src_account_id"] == card_id) & (txns["ts"] > active_to - pd.Timedelta(days=cfg.bust_days.high))
+                         & (txns["status"] == "completed")]["amount"].sum()
+            assert spent >= cfg.spent.low * card["credit_limit"] - 50, f"card {card_id} of ring {ring_id} was not run up"
+        mine = txns[txns["user_id"].isin(ids)]
+        assert (mine["ts"] <= active_to).all(), f"ring {ring_id} still pays after the bust"
+        bounced += int((mine["status"] == "returned").any())
+    assert bust["ring_id"].nunique() >= 2 and bounced >= 1

@@ -11,7 +11,7 @@ from graphgen.schema import SCHEDULED_EVENTS
 from graphgen.population.accounts import grow_accounts, primary_account_of
 from graphgen.population.links import grow_devices, grow_ips
 from graphgen.population.payments import add_transfer_edges, co_user_edges, grow_payments
-from graphgen.population.people import assign_employers, grow_people
+from graphgen.population.people import assign_employers, grow_people, settle_new_arrivals, shared_phones
 from graphgen.sampling import stage_rng
 
 
@@ -35,6 +35,9 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     rng = stage_rng(seed, "population")
     start, end = config.horizon_ms()
     people = grow_people(config, start, end, rng)
+    identities_rng = stage_rng(seed, "population.identities")
+    settle_new_arrivals(people, config.decoys.new_arrivals_share, config.decoys.arrivals_within_days, end, identities_rng)
+    phone_group = shared_phones(people, config.decoys.shared_phone_share, identities_rng)
     employer_of = assign_employers(people, config.population.employed_share, rng)
 
     def links():
@@ -53,7 +56,8 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
                                                             config, stage_rng(seed, "population.co_users")))
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
-        "_family": people.family, "_household": people.household, "_kind": people.kind,
+        "_family": people.family, "_household": people.household,
+        "_phone_group": phone_group, "_kind": people.kind,
     })
     return EntityGraph(
         nodes={"user": users, "device": devices, "account": accounts, "ip": ips},

@@ -13,7 +13,10 @@ from graphgen.vocab import BUSINESS_ACCOUNT as BUSINESS
 from graphgen.vocab import CHECKING, CREDIT_CARD, SAVINGS
 # Median balance and log-spread per account type; credit cards carry what is owed, as a negative balance.
 _BALANCE = {CHECKING: (1500.0, 1.1), SAVINGS: (6000.0, 1.3), CREDIT_CARD: (-400.0, 1.0), BUSINESS: (40000.0, 1.5)}
+CREDIT_LIMIT = (3000.0, 0.6)  # median and log-spread of credit-card limits
+LIMIT_HEADROOM = 1.25  # a card's limit is at least this times what is owed on it
 OTHER_ACCOUNT_TYPE_SHARES = np.array([0.1, 0.55, 0.35])  # accounts beyond the first: checking, savings, credit card
+ARRIVALS_CARD_SHARE = 0.7  # new arrivals in a flat-share with a credit card beside their checking account
 FIRST_ACCOUNT_DAYS = 3  # people open their first account within days of signing up
 
 
@@ -24,9 +27,13 @@ def account_rows(owner: np.ndarray, account_type: np.ndarray, opened: np.ndarray
     for code, (median, spread) in _BALANCE.items():
         mask = account_type == code
         balance[mask] = median * np.exp(spread * rng.standard_normal(int(mask.sum())))
+    card = account_type == CREDIT_CARD
+    limit = np.zeros(len(owner))
+    limit[card] = np.maximum(CREDIT_LIMIT[0] * np.exp(CREDIT_LIMIT[1] * rng.standard_normal(int(card.sum()))),
+                             -LIMIT_HEADROOM * balance[card])
     return {
         "account_type": account_type.astype(np.int8), "opened_at": opened.astype(np.int64),
-        "balance": np.round(balance, 2), "_owner": owner.astype(np.int64), "_primary": primary.astype(bool),
+        "balance": np.round(balance, 2), "credit_limit": np.round(limit, -2), "_owner": owner.astype(np.int64), "_primary": primary.astype(bool),
     }
 
 
@@ -38,10 +45,14 @@ def first_account_opened(created: np.ndarray, end: int, rng: np.random.Generator
 def grow_accounts(people: People, config: GraphgenConfig, end: int, rng: np.random.Generator) -> pa.Table:
     counts = np.maximum(config.population.accounts_per_user.draw(rng, people.n), 1)
     counts[people.kind != PERSON] = 1
+    # Students and new arrivals sharing a flat mostly take a credit card with their first account.
+    arrived = people.in_households(people.arrivals)
+    counts[arrived] = np.maximum(counts[arrived], 2)
     owner = np.repeat(np.arange(people.n), counts)
     rank = ranks_within(counts)
     primary = rank == 0
     account_type = np.array([CHECKING, SAVINGS, CREDIT_CARD])[choose(OTHER_ACCOUNT_TYPE_SHARES, len(owner), rng)]
+    account_type[(rank == 1) & arrived[owner] & (rng.random(len(owner)) < ARRIVALS_CARD_SHARE)] = CREDIT_CARD
     account_type[primary] = CHECKING
     account_type[people.kind[owner] != PERSON] = BUSINESS
     created = people.created[owner]

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
-from graphgen.vocab import CHANNEL, CREDIT_CARD, SAVINGS
+from graphgen.vocab import CHANNEL, COMPLETED, CREDIT_CARD, SAVINGS
 from graphgen.population.links import CHIPS_IN, PAYS_RENT, REPAYS
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
 from graphgen.sampling import (DAY, HOUR, MONTH, choose, cumsum_within, pair_key, popularity, ranks_within, starts_of_runs,
@@ -36,6 +36,7 @@ POT_AFTER_PAYDAY_DAYS = (0, 1)
 POT_JITTER = 0.05  # the household pot barely varies month to month
 POT_ROUND_SHARE = 0.6  # and is mostly a round sum (of 50)
 LARGE_TO_MERCHANT_SHARE = 0.4  # one-off large payments to a business (a dealer) rather than a person
+CARD_SPREE_LIMIT_SHARE = (0.3, 1.0)  # of the card's limit, spent at once
 ONE_OFF_RATE = 0.5  # expected payments per edge over the horizon for one-off edges (large payments, sales)
 MERCHANT_POPULARITY = 1.0  # Zipf exponent of merchants: a few chains take most card payments
 EXCHANGE_POPULARITY = 0.5
@@ -58,14 +59,16 @@ HOP_SHARE_OF_PACE = (0.3, 1.0)  # each hop of a circle or loan takes this share 
 PAID_ONCE = 1e-9  # the rate of a POISSON edge paid exactly once (every POISSON edge pays at least once)
 
 
-def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, ring=None) -> dict[str, np.ndarray]:
-    """Rows of explicitly scheduled payments (the working transactions table)."""
+def payment_rows(src, dst, ts, amount, channel, device_edge=None, ip_edge=None, ring=None, status=COMPLETED) -> dict[str, np.ndarray]:
+    """Rows of explicitly scheduled payments (the working transactions table); ``status`` codes
+    :data:`graphgen.vocab.STATUSES`."""
     n = len(src)
     minus_one = np.full(n, -1, dtype=np.int64)
     return {
         "src_account_id": np.asarray(src, np.int64), "dst_account_id": np.asarray(dst, np.int64),
         "ts": np.asarray(ts, np.int64), "amount": np.round(np.asarray(amount, float), 2),
         "channel": np.broadcast_to(np.asarray(channel, np.int8), (n,)).copy(),
+        "status": np.broadcast_to(np.asarray(status, np.int8), (n,)).copy(),
         "_device_edge": minus_one if device_edge is None else np.asarray(device_edge, np.int64),
         "_ip_edge": minus_one if ip_edge is None else np.asarray(ip_edge, np.int64),
         "_ring": minus_one if ring is None else np.asarray(ring, np.int64),
@@ -258,9 +261,20 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         n_merchants = pop.merchants_per_user.draw(rng, len(persons))
         buyer = np.repeat(persons, n_merchants)
         merchant = popular(MERCHANT, MERCHANT_POPULARITY, len(buyer))
-        # The employed spend more right after payday: their card edges carry their pay day as an anchor.
-        plan.add_rows(purchase_rows(acct[buyer], merchant, pop, rng,
+        # Credit-card holders put some shops on the card; the employed spend more right after payday (their
+        # card edges carry their pay day as an anchor).
+        card_of = np.full(people.n, -1, dtype=np.int64)
+        all_cards = np.flatnonzero(account_type == CREDIT_CARD)[::-1]
+        card_of[owner[all_cards]] = all_cards  # each holder's first card
+        on_card = (card_of[buyer] >= 0) & (rng.random(len(buyer)) < pop.card_purchase_share)
+        plan.add_rows(purchase_rows(np.where(on_card, card_of[buyer], acct[buyer]), merchant, pop, rng,
                                         anchor=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR)))
+        # Cards run up to most of their limit at once now and then: a holiday, a laptop; new arrivals furnish a flat.
+        furnishing = people.in_households(people.arrivals & (rng.random(people.n_households) < config.decoys.arrivals_spree_share))
+        spree = all_cards[furnishing[owner[all_cards]] | (rng.random(len(all_cards)) < pop.card_spree_share)]
+        limit = accounts.column("credit_limit").to_numpy()[spree]
+        plan.add(spree, popular(MERCHANT, MERCHANT_POPULARITY, len(spree)), POISSON, CHANNEL["card"],
+                 np.log(limit * rng.uniform(*CARD_SPREE_LIMIT_SHARE, len(spree))), rate=ONE_OFF_RATE / horizon_days)
 
     # Friends: person-to-person payments, some in round sums.
     n_friends = pop.friends_per_user.draw(rng, len(persons))

@@ -8,7 +8,7 @@ import numpy as np
 
 from graphgen.config import GraphgenConfig
 from graphgen import vocab
-from graphgen.sampling import DAY, choose, popularity, split_into_groups, uniform_times
+from graphgen.sampling import DAY, choose, popularity, ranks_within, split_into_groups, uniform_times
 
 PERSON, EMPLOYER, MERCHANT, UTILITY, EXCHANGE = range(5)
 BUSINESS_SEGMENT = vocab.SEGMENTS.index("business")
@@ -30,6 +30,7 @@ class People:
     household_offsets: np.ndarray  # members of h: household_members[offsets[h]:offsets[h+1]]
     household_country: np.ndarray
     roommates: np.ndarray  # per household: a flat-share rather than a family
+    arrivals: np.ndarray | None = None  # per household: new arrivals who signed up together (settle_new_arrivals)
 
     @property
     def n(self) -> int:
@@ -53,6 +54,10 @@ class People:
         hh = self.household  # -1 reads the extra last entry below, also when there are no households
         roommates, size = np.append(self.roommates, True), np.append(self.household_size, 0)
         return np.where(~roommates[hh] & (size[hh] >= 2), hh, -1)
+
+    def in_households(self, flags: np.ndarray) -> np.ndarray:
+        """Per user, the flag (per household) of their household; False for businesses."""
+        return np.append(flags, False)[self.household]  # -1 reads the extra last entry
 
     def of_kind(self, kind: int) -> np.ndarray:
         return np.flatnonzero(self.kind == kind)
@@ -111,6 +116,33 @@ def grow_people(config: GraphgenConfig, start: int, end: int, rng: np.random.Gen
         household=household, household_members=household_members, household_offsets=household_offsets,
         household_country=household_country, roommates=roommates,
     )
+
+
+def settle_new_arrivals(people: People, share: float, within_days, end: int, rng: np.random.Generator) -> None:
+    """Flat-shares of students and new arrivals: all members sign up within days of the first (in place).
+
+    Synthetic identities opened together at one address look like this, so an address shared by people who
+    signed up together is no proof of a ring.
+    """
+    people.arrivals = people.roommates & (rng.random(people.n_households) < share)
+    arrivals = np.flatnonzero(people.arrivals)
+    sizes = people.household_size[arrivals]
+    members = people.household_members[np.repeat(people.household_offsets[arrivals], sizes) + ranks_within(sizes)]
+    first = people.created[people.household_head[arrivals]]
+    days = np.repeat(within_days.draw(rng, len(arrivals)), sizes)
+    later = np.repeat(first, sizes) + (rng.random(len(members)) * days * DAY).astype(np.int64)
+    people.created[members] = np.minimum(later, end - DAY)
+
+
+def shared_phones(people: People, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Phone group of each user (-1: their own number): in a share of families two members give one number, a
+    parent's for a child's or an elderly relative's account."""
+    families = np.flatnonzero((people.household_size >= 2) & ~people.roommates & (rng.random(people.n_households) < share))
+    group = np.full(people.n, -1, dtype=np.int64)
+    first = people.household_offsets[families]
+    for k in (0, 1):
+        group[people.household_members[first + k]] = families
+    return group
 
 
 def assign_employers(people: People, employed_share: float, rng: np.random.Generator) -> np.ndarray:

@@ -170,14 +170,25 @@ class RingBuilder:
         mimicry = self.config.rings.mimicry
         median = SYNTHETIC_AGE_DAYS[0] ** (1 - mimicry) * SYNTHETIC_AGE_DAYS[1] ** mimicry
         age = np.clip(median * np.exp(SYNTHETIC_AGE_SPREAD * rng.standard_normal(n)), 1, MAX_SYNTHETIC_AGE_DAYS)
-        created = needed_by - (age * DAY).astype(np.int64)
-        country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8)
+        return self.sign_up(needed_by - (age * DAY).astype(np.int64))
+
+    def sign_up(self, created: np.ndarray, country: np.ndarray | None = None, household: np.ndarray | None = None,
+                phone_group: np.ndarray | None = None) -> np.ndarray:
+        """Synthetic identities signing up at ``created``, with one device, IP and account each and ordinary
+        activity from then on; returns their user indices.
+
+        Identities of one ``household`` (from :meth:`identity_groups`; -1: none) give one postal address, those
+        of one ``phone_group`` one phone number.
+        """
+        n, rng = len(created), self.rng
+        none = np.full(n, -1, dtype=np.int64)
+        country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8) if country is None else country
         first_user = self.graph.nodes["user"].num_rows
         self.graph.nodes["user"] = append_rows(
-            self.graph.nodes["user"], country=country,
+            self.graph.nodes["user"], country=np.asarray(country, np.int8),
             segment=choose(vocab.SEGMENT_WEIGHTS_PERSON, n, rng).astype(np.int8),
-            created_at=created, _family=np.full(n, -1, dtype=np.int64), _household=np.full(n, -1, dtype=np.int64),
-            _kind=np.full(n, PERSON, dtype=np.int8),
+            created_at=created, _family=none, _household=none if household is None else household,
+            _phone_group=none if phone_group is None else phone_group, _kind=np.full(n, PERSON, dtype=np.int8),
         )
         users = np.arange(first_user, first_user + n)
         device = self.add_devices(np.where(rng.random(n) < SYNTHETIC_MOBILE_SHARE, vocab.MOBILE, vocab.DESKTOP))
@@ -199,6 +210,11 @@ class RingBuilder:
             payer = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
             self._edges.append(friend_payment_rows(payer, self._victims[rng.integers(0, len(self._victims), len(payer))], pop, rng))
 
+    def identity_groups(self, column: str, n: int) -> np.ndarray:
+        """``n`` new group ids of a user column (``_household``, ``_phone_group``) that no user has yet."""
+        first = int(col(self.graph.nodes["user"], column).max(initial=-1)) + 1
+        return np.arange(first, first + n)
+
     def person_to_person(self, n: int) -> np.ndarray:
         """Channels for payments between people, in the population's mix (instant or payment app)."""
         return person_to_person_channels(n, self.config.population.instant_share, self.rng)
@@ -212,10 +228,15 @@ class RingBuilder:
         vpn = np.zeros(n, bool) if vpn is None else vpn
         return self._append_nodes("ip", ip_attributes(np.asarray(connection), country, vpn))
 
-    def add_accounts(self, owner: np.ndarray, opened: np.ndarray, primary: bool = False) -> np.ndarray:
+    def add_accounts(self, owner: np.ndarray, opened: np.ndarray, primary: bool = False,
+                     account_type: int = vocab.CHECKING) -> np.ndarray:
         n = len(owner)
-        rows = account_rows(owner, np.full(n, vocab.CHECKING), opened, np.full(n, primary), self.rng)
+        rows = account_rows(owner, np.full(n, account_type), opened, np.full(n, primary), self.rng)
         return self._append_nodes("account", rows)
+
+    def account_values(self, column: str, account: np.ndarray) -> np.ndarray:
+        """A column of the accounts table (``balance``, ``credit_limit``) for the given accounts."""
+        return col(self.graph.nodes["account"], column)[account]
 
     def account_opened_before(self, owner: np.ndarray, before: np.ndarray) -> np.ndarray:
         """Open a fresh account for each owner days before ``before`` (never before sign-up)."""
@@ -319,7 +340,13 @@ class RingBuilder:
         self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
                       vocab.CHANNEL["instant"], ring[of], _rows(device_edge, of), _rows(ip_edge, of))
 
-    def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None) -> None:
+    def merchants(self, n: int) -> np.ndarray:
+        """Accounts of random merchants (where rings spend on cards); -1 if none."""
+        if not len(self._merchants):
+            return np.full(n, -1, dtype=np.int64)
+        return self._merchants[self.rng.integers(0, len(self._merchants), n)]
+
+    def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None, status=vocab.COMPLETED) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing).
 
         Payments touching a missing account (-1: no victims or exchanges in a tiny population) and payments
@@ -327,7 +354,7 @@ class RingBuilder:
         USES_DEVICE / USES_IP edge the payer acts through; -1 lets the transactions stage pick one the payer
         holds at that moment.
         """
-        rows = payment_rows(src, dst, ts, amount, channel, device_edge, ip_edge, ring)
+        rows = payment_rows(src, dst, ts, amount, channel, device_edge, ip_edge, ring, status)
         src, dst = rows["src_account_id"], rows["dst_account_id"]
         ok = (src >= 0) & (dst >= 0) & (src != dst)
         self._payments.append({k: v[ok] for k, v in rows.items()})

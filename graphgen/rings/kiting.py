@@ -37,8 +37,11 @@ class KitingConfig(TypologyConfig):
 
     def query_parameters(self) -> dict[str, float]:
         """Parameters of the ring query that cover these rings (for a config off the defaults)."""
+        # First amounts are log-normal: cover all but the lowest 0.1% at any mimicry, less every hop's fee.
+        smallest = min(self.amount_median, LARGE_EVERYDAY_PAYMENT) * np.exp(-3 * self.amount_spread)
         return {"max_length": self.cycle_length.high, "min_rounds": self.rounds.low,
-                "max_hop_hours": self.hop_hours.high * hop_stretch(1.0) + RHYTHM_SLACK_HOURS}
+                "max_hop_hours": self.hop_hours.high * hop_stretch(1.0) + RHYTHM_SLACK_HOURS,
+                "min_avg_amount": float(round(smallest * (1 - self.fee.high) ** self.cycle_length.high, 2))}
 
 
 def hop_stretch(mimicry: float) -> float:
