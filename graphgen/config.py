@@ -236,7 +236,7 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                              "payees": [1, 4], "burst_minutes": [2, 60], "drain_hours": [0.1, 24]},
         "bust_out": {"identities": {"min": 2, "median": 4, "max": 10, "sigma": 0.5}, "signup_days": [1, 21],
                      "address_share": 0.5, "phone_share": 0.4, "device_share": 0.4, "bust_days": [1, 7],
-                     "spent": [0.7, 1.0], "bounce_share": 0.5},
+                     "spent": [0.5, 1.0], "bounce_share": 0.5},
     },
     "hard": {
         "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,

@@ -50,7 +50,7 @@ class BustOutConfig(TypologyConfig):
     phone_share: Share = 0.4  # ... one phone number
     device_share: Share = 0.4  # ... were set up on one phone
     bust_days: FloatRange = FloatRange(low=1, high=7)  # the cards are run up within this
-    spent: FloatRange = FloatRange(low=0.7, high=1.0)  # of each card's limit, run up in the bust
+    spent: FloatRange = FloatRange(low=0.5, high=1.0)  # of each card's limit, run up in the bust
     bounce_share: Share = 0.5  # identities whose card repayment in the bust is returned
 
     def min_horizon_days(self) -> float:
