@@ -36,7 +36,8 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     start, end = config.horizon_ms()
     people = grow_people(config, start, end, rng)
     identities_rng = stage_rng(seed, "population.identities")
-    settle_new_arrivals(people, config.decoys.new_arrivals_share, config.decoys.arrivals_within_days, end, identities_rng)
+    settle_new_arrivals(people, config.decoys.new_arrivals_share, config.decoys.arrivals_within_days, start, end,
+                        identities_rng)
     phone_group = shared_phones(people, config.decoys.shared_phone_share, identities_rng)
     employer_of = assign_employers(people, config.population.employed_share, rng)
 

@@ -14,6 +14,7 @@ PERSON, EMPLOYER, MERCHANT, UTILITY, EXCHANGE = range(5)
 BUSINESS_SEGMENT = vocab.SEGMENTS.index("business")
 UTILITY_SHARE, EXCHANGE_SHARE = 0.02, 0.02  # of businesses, at least one each
 MERCHANT_SHARE = 0.4  # of the other businesses; the rest employ people
+ARRIVED_WITHIN_DAYS = 365  # new arrivals' flat-shares formed this long before the horizon at most
 EMPLOYER_POPULARITY = 1.1  # Zipf exponent: a few large employers, many small ones
 
 
@@ -118,17 +119,18 @@ def grow_people(config: GraphgenConfig, start: int, end: int, rng: np.random.Gen
     )
 
 
-def settle_new_arrivals(people: People, share: float, within_days, end: int, rng: np.random.Generator) -> None:
-    """Flat-shares of students and new arrivals: all members sign up within days of the first (in place).
+def settle_new_arrivals(people: People, share: float, within_days, start: int, end: int, rng: np.random.Generator) -> None:
+    """Flat-shares of students and new arrivals: they arrived in the last year or during the horizon and all
+    members sign up within days of each other (in place).
 
-    Synthetic identities opened together at one address look like this, so an address shared by people who
-    signed up together is no proof of a ring.
+    Synthetic identities opened together at one address look like this, so an address shared by young customers
+    who signed up together is no proof of a ring.
     """
     people.arrivals = people.roommates & (rng.random(people.n_households) < share)
     arrivals = np.flatnonzero(people.arrivals)
     sizes = people.household_size[arrivals]
     members = people.household_members[np.repeat(people.household_offsets[arrivals], sizes) + ranks_within(sizes)]
-    first = people.created[people.household_head[arrivals]]
+    first = uniform_times(np.full(len(arrivals), start - ARRIVED_WITHIN_DAYS * DAY), np.full(len(arrivals), end - DAY), rng)
     days = np.repeat(within_days.draw(rng, len(arrivals)), sizes)
     later = np.repeat(first, sizes) + (rng.random(len(members)) * days * DAY).astype(np.int64)
     people.created[members] = np.minimum(later, end - DAY)
