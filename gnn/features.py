@@ -17,10 +17,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphgen import schema
 from graphgen.graph import EntityGraph, col
 from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within, starts_of_runs
 from graphgen.vocab import SEGMENTS
 
+IDENTITY_EDGES = ("has_phone", "lives_at")  # users to the phone numbers and postal addresses they give
 SHARED_NODE_MAX_USERS = 50  # devices and IPs with more users than this are public: they link strangers
 CLUSTER_IP_TYPES = ("residential", "hosting")
 
@@ -70,10 +72,11 @@ class GraphArrays:
     def credit_limit(self) -> np.ndarray:  # per account; 0 for accounts that are not credit cards
         return self.graph.nodes["account"].column("credit_limit").fill_null(0).to_numpy()
 
-    def identity_sharers(self, edge: str, target: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per user, the phone or address (``has_phone`` / ``lives_at``) they give: ``(user, fragment)``."""
+    def identity_links(self, edge: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(user, fragment)`` of an edge of :data:`IDENTITY_EDGES`: the phone or address each user gives."""
+        spec = schema.EDGES[edge]
         table = self.graph.edges[edge]
-        return col(table, "user_id"), col(table, target)
+        return col(table, spec.src_column), col(table, spec.dst_column)
 
     @cached_property
     def events(self) -> dict[str, np.ndarray]:
@@ -265,11 +268,11 @@ def user_features(arrays: GraphArrays, cutoff: int) -> dict[str, np.ndarray]:
     # -- graph: identity fragments (phone, address) given by others, and how close together they signed up -
     known = arrays.created < cutoff
     fragment_user, fragment_node = [], []
-    for kind, (edge, target) in enumerate((("has_phone", "phone_id"), ("lives_at", "address_id"))):
-        user, node = arrays.identity_sharers(edge, target)
+    for kind, edge in enumerate(IDENTITY_EDGES):
+        user, node = arrays.identity_links(edge)
         user, node = user[known[user]], node[known[user]]
         sharing = np.bincount(node)[node] - 1
-        f[f"graph_{target.removesuffix('_id')}_sharers"] = _per_user_max(n, user, sharing.astype(float))
+        f[f"graph_{schema.EDGES[edge].dst_node}_sharers"] = _per_user_max(n, user, sharing.astype(float))
         fragment_user.append(user)
         fragment_node.append(node * 3 + kind)
     fragment_user.append(dev["user"])

@@ -29,12 +29,13 @@ with warnings.catch_warnings():  # torch deprecates torch.jit.script, which PyG 
     warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated")
     from torch_geometric.data import HeteroData
 
+from graphgen import schema
 from graphgen.errors import UsageError
 from graphgen.graph import EntityGraph, col
 from graphgen.output import read_graph
 from graphgen.sampling import DAY, pair_key, pair_parts
 from graphgen.vocab import ACCOUNT_TYPES, CONNECTION_TYPES, DEVICE_TYPES, OPERATING_SYSTEMS
-from gnn.features import GraphArrays
+from gnn.features import IDENTITY_EDGES, GraphArrays
 from gnn.splits import SPLITS
 from gnn.tabular import TrainingSet, build_training_set
 
@@ -86,8 +87,9 @@ def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static
     add("user", "has_account", "account", arrays.owner[opened], np.flatnonzero(opened))
     # Phone numbers and addresses carry no attributes: what they say is who else gives them.
     known = arrays.created < cutoff
-    for name, node in (("has_phone", "phone"), ("lives_at", "address")):
-        user, fragment = arrays.identity_sharers(name, f"{node}_id")
+    for name in IDENTITY_EDGES:
+        node = schema.EDGES[name].dst_node
+        user, fragment = arrays.identity_links(name)
         data[node].x = _tensor(np.ones((graph.num_nodes(node), 1), np.float32))
         add("user", name, node, user[known[user]], fragment[known[user]])
     t = arrays.before(cutoff)

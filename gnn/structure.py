@@ -21,9 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphgen import schema
 from graphgen.graph import EntityGraph, col
 from graphgen.sampling import DAY, HOUR, pair_key, pair_parts, ranks_within
-from gnn.features import card_peaks, pairs_within_groups
+from gnn.features import IDENTITY_EDGES, card_peaks, pairs_within_groups
 from loaders.evaluate import CYPHER, documented_parameters
 
 MAX_SHARED_USERS = 50  # devices and IPs with more users are public places, not candidates
@@ -312,7 +313,7 @@ def takeover_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     return out.rename_axis("device_id")
 
 
-FRAGMENT_KINDS = (("has_phone", "phone_id"), ("lives_at", "address_id"), ("uses_device", "device_id"))
+FRAGMENT_EDGES = (*IDENTITY_EDGES, "uses_device")  # users to the phones, addresses and devices a bust-out shares
 FRAGMENT_STRIDE = 1 << 40  # node keys of the bust-out groups: kind * stride + id, unique across kinds
 
 
@@ -322,12 +323,12 @@ def bust_out_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     q = query_defaults("11_bust_out.cypher")
     created = _ms(graph.nodes["user"], "created_at")
     parts = []
-    for kind, (name, target) in enumerate(FRAGMENT_KINDS):
-        table = graph.edges[name]
-        user = col(table, "user_id")
+    for kind, name in enumerate(FRAGMENT_EDGES):
+        spec, table = schema.EDGES[name], graph.edges[name]
+        user = col(table, spec.src_column)
         since = _ms(table, "first_seen") if "first_seen" in table.column_names else created[user]
         keep = since < cutoff
-        parts.append(pd.DataFrame({"node": kind * FRAGMENT_STRIDE + col(table, target)[keep], "user": user[keep]}))
+        parts.append(pd.DataFrame({"node": kind * FRAGMENT_STRIDE + col(table, spec.dst_column)[keep], "user": user[keep]}))
     groups = pd.concat(parts, ignore_index=True).drop_duplicates()
     groups["created"] = created[groups["user"].to_numpy()]
     size = groups.groupby("node")["user"].transform("size")
@@ -348,9 +349,11 @@ def bust_out_signals(graph: EntityGraph, cutoff: int) -> pd.DataFrame:
     out["flagged"] = True  # the query returns every such group
     out["suspicion"] = out["spent"] + out["bounced"] + out["together"]
     ring = _truth(graph, "bust_out", "user").reindex(groups["user"], fill_value=-1).to_numpy()
-    majority = pd.DataFrame({"node": groups["node"].to_numpy(), "ring": ring}).groupby("node")["ring"].agg(
-        lambda r: r.mode().iloc[0] if (r == r.mode().iloc[0]).sum() * 2 >= len(r) else -1)
-    out["ring"] = majority.reindex(out.index).to_numpy()
+    # Per group, the ring most of its users belong to (the lowest id on a tie), if at least half of them do.
+    votes = pd.DataFrame({"node": groups["node"].to_numpy(), "ring": ring}).value_counts().rename("votes").reset_index()
+    best = votes.sort_values(["node", "votes", "ring"], ascending=[True, False, True]).drop_duplicates("node")
+    best = best.set_index("node").reindex(out.index)
+    out["ring"] = np.where(best["votes"] * 2 >= out["users"], best["ring"], -1)
     out.attrs["users"] = groups[["node", "user"]]
     return out.rename_axis("fragment")
 

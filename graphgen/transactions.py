@@ -205,16 +205,14 @@ def derive_transactions(graph: EntityGraph, config: GraphgenConfig, seed: int | 
     for name in ("_device_edge", "_ip_edge", "_ring"):
         rows[name] = np.full(len(rows["ts"]), -1, dtype=np.int64)
         rows[name][n_sampled:] = scheduled[name]
-    rows["status"] = np.full(len(rows["ts"]), COMPLETED, dtype=np.int8)
-    rows["status"][:n_sampled] = np.where(
-        returned_payments(rows["channel"][:n_sampled], col(accounts, "account_type")[rows["dst_account_id"][:n_sampled]],
-                          col(accounts, "_owner")[rows["src_account_id"][:n_sampled]], users.num_rows, config.population,
-                          stage_rng(seed, "transactions.returns")), RETURNED, COMPLETED)
-    rows["status"][n_sampled:] = scheduled["status"]
+    n_users = users.num_rows
+    user = col(accounts, "_owner")[rows["src_account_id"]]
+    # Sampled payments bounce at random; scheduled ones carry the status they were planned with.
+    bounced = returned_payments(rows["channel"][:n_sampled], col(accounts, "account_type")[rows["dst_account_id"][:n_sampled]],
+                                user[:n_sampled], n_users, config.population, stage_rng(seed, "transactions.returns"))
+    rows["status"] = np.concatenate([np.where(bounced, RETURNED, COMPLETED).astype(np.int8), scheduled["status"]])
 
     # Picked in generation order, where consecutive rows mostly share a payer: lookups stay local.
-    n_users = graph.nodes["user"].num_rows
-    user = col(graph.nodes["account"], "_owner")[rows["src_account_id"]]
     device_edge, ip_edge, transfers, order = run_parallel(
         lambda: held_edges(graph.edges["uses_device"], user, rows["ts"], rows["_device_edge"], n_users,
                       PRIMARY_DEVICE_SHARE, stage_rng(seed, "transactions.device"), "device"),

@@ -267,17 +267,23 @@ class RingBuilder:
         return np.arange(first_edge, first_edge + len(user))
 
     # -- money --------------------------------------------------------------------------------------
+    def _pick(self, accounts: np.ndarray, n: int) -> np.ndarray:
+        """``n`` accounts drawn at random from ``accounts``; -1 if there are none (a tiny population)."""
+        if not len(accounts):
+            return np.full(n, -1, dtype=np.int64)
+        return accounts[self.rng.integers(0, len(accounts), n)]
+
     def victims(self, n: int) -> np.ndarray:
         """Primary accounts of random established customers (victims paying into a ring); -1 if none."""
-        if not len(self._victims):
-            return np.full(n, -1, dtype=np.int64)
-        return self._victims[self.rng.integers(0, len(self._victims), n)]
+        return self._pick(self._victims, n)
 
     def exchanges(self, n: int) -> np.ndarray:
         """Exchange accounts where rings cash out (the same places some customers buy crypto); -1 if none."""
-        if not len(self._exchanges):
-            return np.full(n, -1, dtype=np.int64)
-        return self._exchanges[self.rng.integers(0, len(self._exchanges), n)]
+        return self._pick(self._exchanges, n)
+
+    def merchants(self, n: int) -> np.ndarray:
+        """Accounts of random merchants (where rings spend on cards); -1 if none."""
+        return self._pick(self._merchants, n)
 
     def hold(self, t_in: np.ndarray, t_out: np.ndarray, device_edge: np.ndarray | None, ip_edge: np.ndarray | None):
         """Let some forwards wait a few days (more with ``rings.mimicry``), as mules dodging velocity rules do.
@@ -340,14 +346,8 @@ class RingBuilder:
         self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
                       vocab.CHANNEL["instant"], ring[of], _rows(device_edge, of), _rows(ip_edge, of))
 
-    def merchants(self, n: int) -> np.ndarray:
-        """Accounts of random merchants (where rings spend on cards); -1 if none."""
-        if not len(self._merchants):
-            return np.full(n, -1, dtype=np.int64)
-        return self._merchants[self.rng.integers(0, len(self._merchants), n)]
-
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None, status=vocab.COMPLETED) -> None:
-        """Schedule payments along TRANSFERS_TO edges (created where missing).
+        """Schedule payments along TRANSFERS_TO edges (created where missing); ``ring`` None: not ring payments.
 
         Payments touching a missing account (-1: no victims or exchanges in a tiny population) and payments
         to oneself (a victim drawn from the ring) are skipped. ``device_edge`` / ``ip_edge`` name the

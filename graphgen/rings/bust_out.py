@@ -96,14 +96,14 @@ def plant(builder: RingBuilder, config: BustOutConfig, rng: np.random.Generator)
                          created[on_device] + (rng.uniform(*SIGNUP_DEVICE_DAYS, len(on_device)) * DAY).astype(np.int64))
     builder.members(rings[used], "device", setup_devices, "setup_device")
 
+    ring_of = rings[ring]
     checking = builder.primary_account[users]
     card_opened = np.minimum(created + (rng.uniform(*CARD_AFTER_DAYS, n) * DAY).astype(np.int64), bust[ring] - DAY)
     card = builder.add_accounts(users, card_opened, account_type=CREDIT_CARD)
     limit = builder.account_values("credit_limit", card)
 
     # The history the horizon shows: small card purchases and the monthly bills paid in full, on time. It is
-    # ordinary spending, not labelled fraud: the bank learns of the scheme from the bust, as it would.
-    ordinary = np.full(n, -1, dtype=np.int64)
+    # ordinary spending, not labelled fraud (no ring): the bank learns of the scheme from the bust, as it would.
     visible_from = np.maximum(card_opened, builder.start)
     history = bust[ring] - first_signup[ring]
     per_member = config.history_payments.draw(rng, n)
@@ -112,15 +112,14 @@ def plant(builder: RingBuilder, config: BustOutConfig, rng: np.random.Generator)
     ts = uniform_times(visible_from[of], bust[ring][of] - HOUR, rng)
     typical = builder.typical_amount(config.history_median, EVERYDAY_PAYMENT)
     amount = builder.rounded(typical * np.exp(HISTORY_SPREAD * rng.standard_normal(len(of))), 5.0)
-    builder.schedule(card[of], builder.merchants(len(of)), ts, amount, CHANNEL["card"], ordinary[of])
+    builder.schedule(card[of], builder.merchants(len(of)), ts, amount, CHANNEL["card"], None)
     bills = np.maximum((bust[ring] - visible_from) // (REPAYMENT_DAYS * DAY), 1)
     bill_of = np.repeat(np.arange(n), bills)
     paid_at = visible_from[bill_of] + (ranks_within(bills) + rng.uniform(0.8, 1.0, len(bill_of))) * REPAYMENT_DAYS * DAY
     owed = np.bincount(of, weights=amount, minlength=n) / bills
     paid = paid_at < bust[ring][bill_of]
     builder.schedule(checking[bill_of][paid], card[bill_of][paid], paid_at[paid].astype(np.int64),
-                     builder.rounded(owed[bill_of][paid] * rng.uniform(0.9, 1.1, int(paid.sum())), 10.0), CHANNEL["transfer"],
-                     ordinary[bill_of][paid])
+                     builder.rounded(owed[bill_of][paid] * rng.uniform(0.9, 1.1, int(paid.sum())), 10.0), CHANNEL["transfer"], None)
 
     # The bust: the cards run up to the limit, a repayment that bounces and a second round, checking cashed out.
     bust_start, bust_end = bust[ring], bust[ring] + bust_window[ring]
@@ -130,16 +129,16 @@ def plant(builder: RingBuilder, config: BustOutConfig, rng: np.random.Generator)
     spend = limit * config.spent.draw(rng, n)
     buy = builder.rounded(spend[buy_of] * weight / np.bincount(buy_of, weights=weight, minlength=n)[buy_of], 10.0)
     builder.schedule(card[buy_of], builder.merchants(len(buy_of)), uniform_times(bust_start[buy_of], bust_end[buy_of], rng),
-                     buy, CHANNEL["card"], rings[ring][buy_of])
+                     buy, CHANNEL["card"], ring_of[buy_of])
     bounce = np.flatnonzero(rng.random(n) < config.bounce_share)
     bounced_at = uniform_times(bust_start[bounce], bust_end[bounce], rng)
     builder.schedule(checking[bounce], card[bounce], bounced_at, builder.rounded(spend[bounce], 10.0), CHANNEL["transfer"],
-                     rings[ring][bounce], status=RETURNED)
+                     ring_of[bounce], status=RETURNED)
     builder.schedule(card[bounce], builder.merchants(len(bounce)), uniform_times(bounced_at, bust_end[bounce], rng),
-                     builder.rounded(spend[bounce] * rng.uniform(0.5, 1.0, len(bounce)), 10.0), CHANNEL["card"], rings[ring][bounce])
+                     builder.rounded(spend[bounce] * rng.uniform(0.5, 1.0, len(bounce)), 10.0), CHANNEL["card"], ring_of[bounce])
     cash = builder.account_values("balance", checking) * rng.uniform(*CASH_OUT_SHARE, n)
-    builder.cash_out(checking, rings[ring], bust_start, bust_end, np.maximum(cash, 100.0))
+    builder.cash_out(checking, ring_of, bust_start, bust_end, np.maximum(cash, 100.0))
     builder.keep_quiet(users, bust_end, np.full(n, builder.end + 1))
 
-    builder.members(rings[ring], "user", users, "synthetic_identity")
-    builder.members(np.concatenate([rings[ring], rings[ring]]), "account", np.concatenate([checking, card]), "bust_out_account")
+    builder.members(ring_of, "user", users, "synthetic_identity")
+    builder.members(np.concatenate([ring_of, ring_of]), "account", np.concatenate([checking, card]), "bust_out_account")
