@@ -71,14 +71,14 @@ def evaluate(scores: Scores, training: TrainingSet, seed: int = 0) -> dict:
     }
 
 
-def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "temporal", epochs: int = 40,
+def run_bench(root: str | Path, models: list[str], seeds: int, split: str = "temporal", epochs: int | None = None,
               on_step: Callable[[str], None] | None = None) -> dict:
     """Run every model for every seed; returns the results (see :func:`write_report`)."""
     with threadpool_limits(limits=CORES):  # BLAS inside numpy and scikit-learn: one thread per core we may use
         return _run_bench(root, models, seeds, split, epochs, on_step)
 
 
-def _run_bench(root: str | Path, models: list[str], seeds: int, split: str, epochs: int,
+def _run_bench(root: str | Path, models: list[str], seeds: int, split: str, epochs: int | None,
                on_step: Callable[[str], None] | None) -> dict:
     graph = read_graph(root)
     arrays = GraphArrays(graph)

@@ -32,7 +32,7 @@ class BenchRun:
     arrays: GraphArrays
     training: TrainingSet
     seed: int
-    epochs: int
+    epochs: int | None  # caps every GNN's epochs; None: each trains for its own setting
     at_cutoff: dict[int, dict[str, np.ndarray]]  # user features per cutoff, shared across seeds
     structures: dict  # what does not depend on the seed, per cutoff (PyG graph structure, rule scores), shared across seeds
     shared: dict[str, Any] = field(default_factory=dict)  # within one seed: datasets, trained encoders

@@ -51,7 +51,7 @@ def _tensor(values: np.ndarray, dtype=torch.float32) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(values), dtype=dtype)
 
 
-def _static_features(graph: EntityGraph) -> dict[str, np.ndarray]:
+def static_features(graph: EntityGraph) -> dict[str, np.ndarray]:
     devices, ips = graph.nodes["device"], graph.nodes["ip"]
     return {
         "device": np.hstack([_one_hot(devices.column("device_type"), DEVICE_TYPES),
@@ -80,9 +80,7 @@ def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static
 
     for name, node in (("uses_device", "device"), ("uses_ip", "ip")):
         links = arrays.links(name, cutoff)
-        span = np.log1p((links["last"] - links["first"]) / DAY)
-        since = np.log1p((cutoff - links["last"]) / DAY)
-        add("user", name, node, links["user"], links["node"], np.column_stack([span, since]))
+        add("user", name, node, links["user"], links["node"], window_attributes(links, cutoff))
     opened = arrays.opened < cutoff
     add("user", "has_account", "account", arrays.owner[opened], np.flatnonzero(opened))
     # Phone numbers and addresses carry no attributes: what they say is who else gives them.
@@ -93,10 +91,48 @@ def graph_structure(graph: EntityGraph, arrays: GraphArrays, cutoff: int, static
         data[node].x = _tensor(np.ones((graph.num_nodes(node), 1), np.float32))
         add("user", name, node, user[known[user]], fragment[known[user]])
     t = arrays.before(cutoff)
-    key, inverse, count = np.unique(pair_key(t["src"], t["dst"]), return_inverse=True, return_counts=True)
+    pairs = pair_key(t["src"], t["dst"])
+    key, first, inverse, count = np.unique(pairs, return_index=True, return_inverse=True, return_counts=True)
+    last = len(pairs) - 1 - np.unique(pairs[::-1], return_index=True)[1]  # payments are in time order
     total = np.bincount(inverse, weights=t["amount"], minlength=len(key))
-    add("account", "transfers_to", "account", *pair_parts(key), np.column_stack([np.log1p(count), np.log1p(total)]))
+    add("account", "transfers_to", "account", *pair_parts(key),
+        np.column_stack([np.log1p(count), np.log1p(total), np.log1p(total / np.maximum(count, 1)),
+                         _log_days(cutoff - t["ts"][first]), _log_days(cutoff - t["ts"][last])]))
     return data
+
+
+NO_NEIGHBOUR_DAYS = 365.0  # how far a user's arrival on a device or IP is from the next user's when they are alone
+
+
+def window_attributes(links: dict[str, np.ndarray], cutoff: int) -> np.ndarray:
+    """What a USES_DEVICE / USES_IP edge says about time, on a log-days scale: how long before the cutoff the user
+    was first and last seen on it, for how long, how many other users' windows on the same device or IP overlap
+    theirs, how close the nearest other user arrived, and how many arrived before them.
+
+    Shared devices and recycled IPs are about *when* users held them relative to each other, which neither
+    node features nor mean aggregation can recover from the edge list alone.
+    """
+    node, first, last = links["node"], links["first"].astype(np.int64), links["last"].astype(np.int64)
+    origin = min(first.min(initial=cutoff), last.min(initial=cutoff))
+    stride = int(max(first.max(initial=cutoff), last.max(initial=cutoff)) - origin) + 1
+    base = node.astype(np.int64) * stride  # keys of different devices never interleave
+    firsts, lasts = np.sort(base + first - origin), np.sort(base + last - origin)
+    starts = np.searchsorted(firsts, base)  # where this node's arrivals begin
+    overlapping = (np.searchsorted(firsts, base + last - origin, side="right")
+                   - np.searchsorted(lasts, base + first - origin, side="left") - 1)
+    rank = np.searchsorted(firsts, base + first - origin, side="left") - starts
+    order = np.lexsort((first, node))
+    gap = np.full(len(node), NO_NEIGHBOUR_DAYS * DAY)
+    same = node[order][1:] == node[order][:-1]
+    step = np.where(same, np.diff(first[order]), np.inf)
+    gap[order[1:]] = np.minimum(gap[order[1:]], step)
+    gap[order[:-1]] = np.minimum(gap[order[:-1]], step)
+    return np.column_stack([_log_days(cutoff - first), _log_days(cutoff - last), _log_days(last - first),
+                            np.log1p(overlapping), _log_days(gap), np.log1p(rank)])
+
+
+def _log_days(seconds: np.ndarray) -> np.ndarray:
+    return np.log1p(np.maximum(seconds, 0) / DAY)
 
 
 @dataclass
@@ -118,11 +154,13 @@ class GraphDataset:
 
 
 def build_dataset(graph: EntityGraph, training: TrainingSet, arrays: GraphArrays,
-                  at_cutoff: dict[int, dict[str, np.ndarray]], structures: dict[int, HeteroData] | None = None) -> GraphDataset:
-    """Graphs for ``training``'s split assignment. ``at_cutoff`` holds the user features per cutoff;
-    ``structures`` caches the graph structure per cutoff across split assignments."""
+                  at_cutoff: dict[int, dict[str, np.ndarray]], structures: dict[int, HeteroData] | None = None,
+                  columns: list[str] | None = None) -> GraphDataset:
+    """Graphs for ``training``'s split assignment with the user features ``columns`` (the raw features by
+    default). ``at_cutoff`` holds the user features per cutoff; ``structures`` caches the graph structure per
+    cutoff across split assignments."""
     structures = {} if structures is None else structures
-    names = training.feature_names["raw"]
+    names = columns or training.feature_names["raw"]
     n = arrays.n_users
     masks = {name: np.zeros(n, bool) for name in SPLITS}
     for name, split in training.splits.items():
@@ -135,7 +173,7 @@ def build_dataset(graph: EntityGraph, training: TrainingSet, arrays: GraphArrays
     graphs = {}
     for name, split in training.splits.items():
         if split.cutoff not in structures:
-            static = static or _static_features(graph)
+            static = static or static_features(graph)
             structures[split.cutoff] = graph_structure(graph, arrays, split.cutoff, static)
         data = copy.copy(structures[split.cutoff])  # shares the structure's tensors
         x = np.column_stack([at_cutoff[split.cutoff][c] for c in names])

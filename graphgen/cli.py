@@ -245,11 +245,12 @@ def load_neo4j(
 @app.command()
 def bench(
     out: Path = typer.Argument(..., metavar="OUT", help="An output folder written by `graphgen build`."),
-    models: str = typer.Option("rules,xgb_raw,xgb_graph,sage,gat,sage_xgb", "--models",
-                               help="Comma-separated registered models; `--models list` shows them all."),
+    models: str = typer.Option("all", "--models",
+                               help="Comma-separated registered models, or all of them; `--models list` shows them."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds (each draws its own split and initialisation)."),
     split: str = typer.Option("temporal", "--split", help=SPLIT_HELP),
-    epochs: int = typer.Option(40, "--epochs", help="Most epochs a GNN trains for (it early-stops on validation)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Caps the epochs a GNN trains for (default: its own "
+                                         "setting; it early-stops on validation)."),
     report: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder; default: OUT/bench."),
 ) -> None:
     """Benchmark GNNs against XGBoost: results.json, report.md and PNG plots."""
@@ -266,14 +267,14 @@ def bench(
             table.add_row(module, f"unavailable: {why}")
         out_console.print(table)
         return
-    chosen = [m.strip() for m in models.split(",") if m.strip()]
+    chosen = MODELS.names() if models.strip() == "all" else [m.strip() for m in models.split(",") if m.strip()]
     if not chosen:
         raise UsageError(f"no model given; choose from: {', '.join(MODELS.names())}")
     for name in chosen:
         if name in UNAVAILABLE:
             raise UsageError(f"model {name} {UNAVAILABLE[name]}")
         MODELS.get(name)  # one clear line for an unknown name
-    if seeds < 1 or epochs < 1:
+    if seeds < 1 or (epochs is not None and epochs < 1):
         raise UsageError("--seeds and --epochs must be at least 1")
     checked_split(split)
     OutputFolder(out)  # one clear line when OUT is not a complete build

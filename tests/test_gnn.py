@@ -14,12 +14,13 @@ from sklearn.metrics import average_precision_score
 import graphgen
 from graphgen.config import resolve_config
 from graphgen.graph import EntityGraph, col
+from graphgen.sampling import DAY
 from graphgen.output import read_graph
 from gnn.features import GraphArrays, user_features
-from gnn.hetero import predict, train_gnn
+from gnn.hetero import ARCHITECTURES, predict, train_gnn
 from gnn.models import MODELS, BenchRun
 from gnn.benchrun import fit_xgboost
-from gnn.pyg import DATASET_FILE, read_dataset, write_pyg
+from gnn.pyg import DATASET_FILE, static_features, graph_structure, read_dataset, window_attributes, write_pyg
 from gnn.splits import SPLITS, make_splits
 from gnn.tabular import LABEL_COLUMNS, build_training_set, write_tabular
 from tests.conftest import run_cli
@@ -77,9 +78,9 @@ def test_ring_grouped_split_keeps_each_ring_on_one_side(graph):
     assert len(side) == graph.labels["ring"].num_rows
 
 
-def test_features_only_use_what_happened_before_the_cutoff(graph):
-    """Features at a cutoff are the same whether or not the data after it exists."""
-    cutoff = make_splits(graph)["train"].cutoff
+def truncated_at(graph: EntityGraph, cutoff: int) -> EntityGraph:
+    """The graph as it would have been recorded up to ``cutoff``: later payments, events and device or IP uses
+    gone, windows still open at the cutoff cut there."""
     truncated = EntityGraph(nodes=graph.nodes, edges=dict(graph.edges), labels=graph.labels, config=graph.config)
     txns = graph.transactions
     truncated.transactions = txns.slice(0, int(np.searchsorted(col(txns, "ts"), cutoff)))
@@ -88,10 +89,51 @@ def test_features_only_use_what_happened_before_the_cutoff(graph):
         table = graph.edges[name]
         kept = table.filter(pa.array(col(table, "first_seen") < cutoff))
         truncated.edges[name] = kept.set_column(3, "last_seen", pa.array(np.minimum(col(kept, "last_seen"), cutoff)).cast(kept.schema.field("last_seen").type))
+    return truncated
+
+
+def test_features_only_use_what_happened_before_the_cutoff(graph):
+    """Features at a cutoff are the same whether or not the data after it exists."""
+    cutoff = make_splits(graph)["train"].cutoff
     full = user_features(GraphArrays(graph), cutoff)
-    cut = user_features(GraphArrays(truncated), cutoff)
+    cut = user_features(GraphArrays(truncated_at(graph, cutoff)), cutoff)
     for name in full:
         np.testing.assert_allclose(full[name], cut[name], err_msg=name)
+
+
+def test_edge_features_only_use_what_happened_before_the_cutoff(graph):
+    """A GNN's edge attributes (device and IP windows, how they overlap other users', payment times) at a cutoff
+    are the same whether or not later device uses and payments exist, even one planted on a shared device."""
+    cutoff = make_splits(graph)["train"].cutoff
+    uses = graph.edges["uses_device"]
+    device = col(uses, "device_id")[np.argmax(col(uses, "first_seen") < cutoff)]  # a device in use before the cutoff
+    planted = uses.slice(0, 1).to_pydict()
+    planted.update(user_id=[graph.num_nodes("user") - 1], device_id=[device], first_seen=[cutoff + 1], last_seen=[cutoff + 10])
+    future = EntityGraph(nodes=graph.nodes, edges=dict(graph.edges), transactions=graph.transactions, events=graph.events,
+                         labels=graph.labels, config=graph.config)
+    future.edges["uses_device"] = pa.concat_tables([uses, pa.table(planted, schema=uses.schema)])
+    static = static_features(graph)
+    seen = graph_structure(future, GraphArrays(future), cutoff, static)
+    recorded = graph_structure(truncated_at(graph, cutoff), GraphArrays(truncated_at(graph, cutoff)), cutoff, static)
+    assert len(graph.transactions) > len(truncated_at(graph, cutoff).transactions)  # there is a future to leak
+    for edge in recorded.edge_types:
+        np.testing.assert_array_equal(seen[edge].edge_index.numpy(), recorded[edge].edge_index.numpy(), err_msg=str(edge))
+        if "edge_attr" in recorded[edge]:
+            np.testing.assert_allclose(seen[edge].edge_attr.numpy(), recorded[edge].edge_attr.numpy(), err_msg=str(edge))
+
+
+def test_window_attributes_say_who_overlapped_and_how_close_they_arrived():
+    # Device 0: windows [0, 10], [2, 3] and [20, 30] days; device 1: two users arriving on day 5.
+    links = {"user": np.arange(5), "node": np.array([0, 0, 0, 1, 1]),
+             "first": np.array([0, 2, 20, 5, 5]) * DAY, "last": np.array([10, 3, 30, 6, 7]) * DAY}
+    attributes = np.expm1(window_attributes(links, cutoff=40 * DAY))
+    first_ago, last_ago, span, overlapping, nearest, arrived_before = attributes.T.round(6)
+    np.testing.assert_array_equal(first_ago, [40, 38, 20, 35, 35])
+    np.testing.assert_array_equal(last_ago, [30, 37, 10, 34, 33])
+    np.testing.assert_array_equal(span, [10, 1, 10, 1, 2])
+    np.testing.assert_array_equal(overlapping, [1, 1, 0, 1, 1])
+    np.testing.assert_array_equal(nearest, [2, 2, 18, 0, 0])
+    np.testing.assert_array_equal(arrived_before, [0, 1, 2, 0, 0])
 
 
 def test_tabular_export_round_trips_and_keeps_labels_out_of_features(small_output, tabular, graph):
@@ -156,7 +198,7 @@ def test_a_gnn_trained_a_few_epochs_beats_random(dataset):
     test = dataset.graphs["test"]
     mask = test["user"].test_mask.numpy()
     y = test["user"].y.numpy()[mask]
-    for architecture in ("sage", "gat"):
+    for architecture in ARCHITECTURES:
         result = train_gnn(architecture, dataset.graphs["train"], dataset.graphs["val"], seed=0, epochs=15)
         auprc = average_precision_score(y, predict(result.model, test)[mask])
         assert auprc > 3 * y.mean(), f"{architecture}: AUPRC {auprc:.3f} vs random {y.mean():.3f}"
@@ -221,3 +263,21 @@ def test_difficulty_moves_how_hard_the_task_is():
         s = fit_xgboost(BenchRun(graph, GraphArrays(graph), training, 0, 1, {}, {}), training.feature_names["raw"])
         scores[level] = average_precision_score(training.splits["test"].label, s.test)
     assert scores["easy"] > scores["hard"] + 0.1, scores
+
+
+def test_hyper_parameter_search_runs_end_to_end_on_small(small_output, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "benchmarks" / "search_gnn.py"
+    result = subprocess.run([sys.executable, str(script), "--root", str(small_output), "--architectures", "sage",
+                             "--grid", "tiny", "--seeds", "1", "--epochs", "4", "--out", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    found = json.loads((tmp_path / "search.json").read_text())
+    tried = found["tried"]["sage"]
+    assert sorted(r["hidden"] for r in tried) == [16, 32]  # the tiny grid, each setting once
+    chosen = found["chosen"]["sage"]
+    assert chosen["val_auprc"] == max(r["val_auprc"] for r in tried)
+    assert "Chosen: hidden" in (tmp_path / "search.md").read_text()

@@ -10,7 +10,7 @@ from gnn.splits import SPLITS
 @MODELS.register("sage_xgb")
 def sage_xgb(run: BenchRun) -> Scores:
     graphs = bench_graphs(run)
-    reused = "trained:sage" in run.shared
+    reused = "trained:sage:raw" in run.shared
     result, seconds = trained(run, "sage")  # the encoder `sage` trained for this seed, if it ran first
     mask = masks(graphs)
     emb = {s: embeddings(result.model, graphs[s])[mask[s]] for s in SPLITS}
