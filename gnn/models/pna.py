@@ -1,5 +1,5 @@
 """``pna``: edge-aware, degree-aware message passing on the users' raw features and the graph, the device and IP
-windows and payment times on its edges (:class:`gnn.hetero.EdgeAwareNet`)."""
+windows and payment times on its edges (gnn.hetero.EdgeAwareNet)."""
 
 from __future__ import annotations
 
