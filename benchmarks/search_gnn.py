@@ -56,8 +56,9 @@ def search(root: Path, architectures: list[str], grid: dict[str, list], seeds: i
             key = tuple(dataclasses.astuple(settings))
             if key not in scores:
                 started = time.perf_counter()
-                auprc = [train_gnn(architecture, bench_graphs(run)["train"], bench_graphs(run)["val"], run.seed, settings,
-                                   epochs).best_val_auprc for run in runs]
+                graphs = [bench_graphs(run) for run in runs]
+                auprc = [train_gnn(architecture, g["train"], g["val"], run.seed, settings, epochs).best_val_auprc
+                         for run, g in zip(runs, graphs)]
                 scores[key] = {**dataclasses.asdict(settings), "val_auprc": float(np.mean(auprc)),
                                "val_auprc_std": float(np.std(auprc)), "seconds": (time.perf_counter() - started) / len(runs)}
                 print(f"{architecture} {dataclasses.asdict(settings)}: validation AUPRC {np.mean(auprc):.3f}", flush=True)

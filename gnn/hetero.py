@@ -97,12 +97,15 @@ class _EdgeAwareLayer(torch.nn.Module):
             message = self.sender[key](h[edge[0]])[index[0]]  # transform the senders, then gather: fewer products
             if key in self.edge:
                 message = message + self.edge[key](edge_attr[edge])
-            message = torch.relu(message)
-            degree = torch.log1p(torch.bincount(index[1], minlength=n).float()).unsqueeze(1)
-            mean = scatter(message, index[1], 0, n, reduce="mean")
-            biggest = scatter(message, index[1], 0, n, reduce="max")
+            mean, biggest, degree = aggregate(torch.relu(message), index[1], n)
             out[dst] = out[dst] + self.combine[key](torch.cat([mean, biggest, mean * degree, degree], dim=1))
         return {t: h[t] + self.dropout(torch.relu(self.norm[t](x))) for t, x in out.items()}
+
+
+def aggregate(message: torch.Tensor, target: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The mean and the max of the messages each of ``n`` receivers gets, and its log-degree (a column)."""
+    degree = torch.log1p(torch.bincount(target, minlength=n).float()).unsqueeze(1)
+    return scatter(message, target, 0, n, reduce="mean"), scatter(message, target, 0, n, reduce="max"), degree
 
 
 def _key(edge: tuple[str, str, str]) -> str:
@@ -237,26 +240,28 @@ def embeddings(model: torch.nn.Module, data: HeteroData) -> np.ndarray:
         return model.embed(data).numpy()
 
 
-INPUTS = ("raw", "with_graph")  # which user features are node inputs: BenchRun.raw or BenchRun.with_graph
-
-
 def bench_graphs(run: BenchRun, inputs: str = "raw") -> dict[str, HeteroData]:
-    """The train / val / test graphs of the run's split assignment with ``inputs`` as user features, built once
-    per seed."""
+    """The train / val / test graphs of the run's split assignment with ``inputs`` (``"raw"`` or
+    ``"with_graph"``, the :class:`BenchRun` property naming the columns) as user features, built once per seed."""
     columns = getattr(run, inputs)
     return run.once(f"graphs:{inputs}", lambda: build_dataset(run.graph, run.training, run.arrays, run.at_cutoff,
                                                               run.structures, columns).graphs)
 
 
 def trained(run: BenchRun, architecture: str, inputs: str = "raw") -> tuple[TrainResult, float]:
-    """A GNN of ``architecture`` on ``inputs`` trained once per seed, with the seconds its training took."""
+    """A GNN of ``architecture`` on ``inputs`` trained once per seed, and the seconds of training this call reused
+    (0 for the call that trained it; the bench adds them to the time of a model that reuses the encoder)."""
+    key = f"trained:{architecture}:{inputs}"
+    reused = key in run.shared
+
     def train() -> tuple[TrainResult, float]:
         graphs = bench_graphs(run, inputs)
         started = time.perf_counter()
         result = train_gnn(architecture, graphs["train"], graphs["val"], run.seed, epochs=run.epochs)
         return result, time.perf_counter() - started
 
-    return run.once(f"trained:{architecture}:{inputs}", train)
+    result, seconds = run.once(key, train)
+    return result, seconds if reused else 0.0
 
 
 def masks(graphs: dict[str, HeteroData]) -> dict[str, np.ndarray]:
@@ -266,8 +271,7 @@ def masks(graphs: dict[str, HeteroData]) -> dict[str, np.ndarray]:
 def gnn_scores(run: BenchRun, architecture: str, inputs: str = "raw") -> Scores:
     """Scores of the GNN itself on the validation and test users."""
     graphs = bench_graphs(run, inputs)
-    fresh = f"trained:{architecture}:{inputs}" not in run.shared
-    result, seconds = trained(run, architecture, inputs)
+    result, reused_seconds = trained(run, architecture, inputs)
     mask = masks(graphs)
     return Scores(predict(result.model, graphs["val"])[mask["val"]], predict(result.model, graphs["test"])[mask["test"]],
-                  reused_seconds=0.0 if fresh else seconds)
+                  reused_seconds=reused_seconds)

@@ -116,15 +116,15 @@ def window_attributes(links: dict[str, np.ndarray], cutoff: int) -> np.ndarray:
     origin = min(first.min(initial=cutoff), last.min(initial=cutoff))
     stride = int(max(first.max(initial=cutoff), last.max(initial=cutoff)) - origin) + 1
     base = node.astype(np.int64) * stride  # keys of different devices never interleave
-    firsts, lasts = np.sort(base + first - origin), np.sort(base + last - origin)
-    starts = np.searchsorted(firsts, base)  # where this node's arrivals begin
-    overlapping = (np.searchsorted(firsts, base + last - origin, side="right")
-                   - np.searchsorted(lasts, base + first - origin, side="left") - 1)
-    rank = np.searchsorted(firsts, base + first - origin, side="left") - starts
-    order = np.lexsort((first, node))
+    arrival, departure = base + first - origin, base + last - origin
+    order = np.argsort(arrival, kind="stable")  # by device, then by arrival
+    arrivals, departures = arrival[order], np.sort(departure)
+    overlapping = (np.searchsorted(arrivals, departure, side="right")
+                   - np.searchsorted(departures, arrival, side="left") - 1)
+    rank = np.searchsorted(arrivals, arrival, side="left") - np.searchsorted(arrivals, base)
     gap = np.full(len(node), NO_NEIGHBOUR_DAYS * DAY)
     same = node[order][1:] == node[order][:-1]
-    step = np.where(same, np.diff(first[order]), np.inf)
+    step = np.where(same, np.diff(arrivals), np.inf)
     gap[order[1:]] = np.minimum(gap[order[1:]], step)
     gap[order[:-1]] = np.minimum(gap[order[:-1]], step)
     return np.column_stack([_log_days(cutoff - first), _log_days(cutoff - last), _log_days(last - first),

@@ -114,8 +114,9 @@ def test_edge_features_only_use_what_happened_before_the_cutoff(graph):
     future.edges["uses_device"] = pa.concat_tables([uses, pa.table(planted, schema=uses.schema)])
     static = static_features(graph)
     seen = graph_structure(future, GraphArrays(future), cutoff, static)
-    recorded = graph_structure(truncated_at(graph, cutoff), GraphArrays(truncated_at(graph, cutoff)), cutoff, static)
-    assert len(graph.transactions) > len(truncated_at(graph, cutoff).transactions)  # there is a future to leak
+    truncated = truncated_at(graph, cutoff)
+    recorded = graph_structure(truncated, GraphArrays(truncated), cutoff, static)
+    assert len(graph.transactions) > len(truncated.transactions)  # there is a future to leak
     for edge in recorded.edge_types:
         np.testing.assert_array_equal(seen[edge].edge_index.numpy(), recorded[edge].edge_index.numpy(), err_msg=str(edge))
         if "edge_attr" in recorded[edge]:

@@ -10,10 +10,9 @@ from gnn.splits import SPLITS
 @MODELS.register("sage_xgb")
 def sage_xgb(run: BenchRun) -> Scores:
     graphs = bench_graphs(run)
-    reused = "trained:sage:raw" in run.shared
-    result, seconds = trained(run, "sage")  # the encoder `sage` trained for this seed, if it ran first
+    result, reused_seconds = trained(run, "sage")  # the encoder `sage` trained for this seed, if it ran first
     mask = masks(graphs)
     emb = {s: embeddings(result.model, graphs[s])[mask[s]] for s in SPLITS}
     scores = fit_xgboost(run, run.raw, extra=emb)
-    scores.reused_seconds = seconds if reused else 0.0
+    scores.reused_seconds = reused_seconds
     return scores

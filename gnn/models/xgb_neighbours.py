@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from gnn.benchrun import MODELS, BenchRun, Scores, fit_xgboost
-from gnn.hetero import bench_graphs, edge_attr, masks
+from gnn.hetero import aggregate, bench_graphs, edge_attr, masks
 from gnn.splits import SPLITS
 
 HOPS = 2
@@ -17,8 +17,6 @@ HOPS = 2
 def neighbourhood_aggregates(data, hops: int = HOPS) -> np.ndarray:
     """Per user: for each round, the mean and max of what every edge type brings in (the sender's features of the
     round before and the edge's attributes) and the log-degree. Parameter-free message passing."""
-    from torch_geometric.utils import scatter
-
     h = {t: data[t].x for t in data.node_types}
     for hop in range(hops):
         targets = data.node_types if hop < hops - 1 else ["user"]  # the last round is only needed at users
@@ -31,8 +29,7 @@ def neighbourhood_aggregates(data, hops: int = HOPS) -> np.ndarray:
                 index = data[edge].edge_index
                 n = h[t].shape[0]
                 message = torch.cat([h[edge[0]][index[0]], edge_attr(data, edge)], dim=1)
-                parts += [scatter(message, index[1], 0, n, reduce="mean"), scatter(message, index[1], 0, n, reduce="max"),
-                          torch.log1p(torch.bincount(index[1], minlength=n).float()).unsqueeze(1)]
+                parts += aggregate(message, index[1], n)
             after[t] = torch.cat(parts, dim=1)
         h = after
     return h["user"][:, data["user"].x.shape[1]:].numpy()  # the user's own raw features come in as columns
