@@ -267,19 +267,30 @@ def graph_sets(payments: str = "nodes", recent: int = 0) -> tuple[tuple[NodeSet,
             tuple(replace(r, keep=("txn_id", keep)) if is_payment((r.start, r.end)) else r for r in REL_SETS))
 
 
-def schema_statements(payments: str = "nodes", recent: int = 0) -> list[str]:
-    """Constraints and indexes to apply to the database (after a bulk import, before an online load)."""
+def key_constraints(payments: str = "nodes", recent: int = 0) -> list[str]:
+    """One uniqueness constraint per node key: loads look nodes up by key, so these come before any data."""
     nodes, _ = graph_sets(payments, recent)
-    statements = [f"CREATE CONSTRAINT {n.label.lower()}_{n.key} IF NOT EXISTS FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
-                  for n in nodes]
+    return [f"CREATE CONSTRAINT {n.label.lower()}_{n.key} IF NOT EXISTS FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
+            for n in nodes]
+
+
+def query_indexes(payments: str = "nodes", recent: int = 0) -> list[str]:
+    """The indexes the shipped queries use; an online load builds them once its data is in (cheaper than
+    keeping them up to date row by row)."""
+    nodes, _ = graph_sets(payments, recent)
+    statements = []
     if "Transaction" in {n.label for n in nodes}:
         statements += ["CREATE INDEX transaction_ts IF NOT EXISTS FOR (t:Transaction) ON (t.ts)",
                        "CREATE INDEX transaction_amount IF NOT EXISTS FOR (t:Transaction) ON (t.amount)"]
-    statements += ["CREATE INDEX event_type_ts IF NOT EXISTS FOR (e:Event) ON (e.event_type, e.ts)"]
-    statements += [
+    return statements + [
+        "CREATE INDEX event_type_ts IF NOT EXISTS FOR (e:Event) ON (e.event_type, e.ts)",
         "CREATE INDEX transfers_first_ts IF NOT EXISTS FOR ()-[r:TRANSFERS_TO]-() ON (r.first_ts)",
         "CREATE INDEX uses_device_first_seen IF NOT EXISTS FOR ()-[r:USES_DEVICE]-() ON (r.first_seen)",
         "CREATE INDEX uses_ip_first_seen IF NOT EXISTS FOR ()-[r:USES_IP]-() ON (r.first_seen)",
         "CREATE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
     ]
-    return statements
+
+
+def schema_statements(payments: str = "nodes", recent: int = 0) -> list[str]:
+    """Constraints and indexes to apply to the database (after a bulk import, before an online load)."""
+    return key_constraints(payments, recent) + query_indexes(payments, recent)

@@ -1,8 +1,9 @@
 """Load an output folder into a running Neo4j over Bolt with the official driver.
 
 Every file is verified against the manifest first (nothing reaches the database from a damaged folder).
-Then constraints, nodes, relationships, each in ``UNWIND $rows`` batches inside managed write transactions
-(the driver retries transient errors), ``workers`` of them at once, read from the Parquet files batch by batch.
+Then key constraints, nodes, relationships, each in ``UNWIND $rows`` batches inside managed write transactions
+(the driver retries transient errors), ``workers`` of them at once, read from the Parquet files batch by batch;
+the query indexes last (building an index once is cheaper than keeping it up to date row by row).
 A ``(:GraphgenMeta)`` node records which dataset (and payment model) the database holds and whether loading
 finished:
 
@@ -11,11 +12,17 @@ finished:
   their keys, so loading again gives the same graph with exact counts;
 * into anything else it refuses, unless ``wipe`` (delete everything first).
 
-Relationships are always MERGEd between their matched end nodes, which Neo4j does under locks on both
-nodes: even two loads forced to run at once cannot duplicate one. Loads are exclusive: a load claims the
-``(:GraphgenLock {name: 'load'})`` node (unique by constraint) in its own transaction, keeps a heartbeat on it
-and removes it when it ends, however it ends; a second load is refused with one line while the first runs.
-A lock left by a killed load is broken with ``force_unlock`` (``--force-unlock``).
+Relationships are CREATEd (no existence check: the fastest write) by a load that started on an empty
+database, or that resumes such a load with the same batch size; each batch commits together with a
+``(:GraphgenBatch {key})`` marker (unique by constraint), so a resumed load skips exactly the batches that
+committed and a batch can never be written twice. The batch also checks, under the meta node's lock, that
+its load is still the one writing: a load forced to take over (``force_unlock``) makes the earlier one stop
+with one line. Any other load (a finished dataset loaded again, another batch size) MERGEs relationships
+between their matched end nodes, which Neo4j does under locks on both nodes. Markers go when the load
+finishes. Loads are exclusive: a load claims the ``(:GraphgenLock {name: 'load'})`` node (unique by
+constraint) in its own transaction, keeps a heartbeat on it and removes it when it ends, however it ends; a
+second load is refused with one line while the first runs. A lock left by a killed load is broken with
+``force_unlock`` (``--force-unlock``).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from neo4j import exceptions as neo4j_errors
 from graphgen.errors import UsageError
 from graphgen.output import OutputFolder
 from loaders.model import (GROUND_TRUTH_LABEL, LOCK_LABEL, META_LABEL, NODE_SET, REL_SETS, NodeSet, RelSet, checked_payments,
-                           graph_sets, schema_statements)
+                           graph_sets, key_constraints, query_indexes)
 
 # The driver logs retries and dropped connections; the user gets the outcome as one line instead.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -50,15 +57,19 @@ HEARTBEAT_SECONDS = 5.0  # how often a running load touches its lock
 STALE_SECONDS = 60.0  # a lock not touched for this long is reported as probably left by a dead load
 MAX_WORKERS = 16
 READ_BATCH = 1 << 16  # rows read from Parquet at a time (then sent in batch_size transactions)
+BATCH_LABEL = "GraphgenBatch"  # a relationship batch CREATEd by a load that has not finished
+INDEX_WAIT_SECONDS = 3600  # how long a load waits for its query indexes to come online
 
 
 @dataclass
 class LoadReport:
-    mode: str  # "create" into an empty database, "merge" over an earlier load of the same dataset
+    mode: str  # nodes: "create" into an empty database, "merge" over an earlier load of the same dataset
+    relationship_mode: str = "create"  # "create" (guarded by batch markers) or "merge"; see the module docstring
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     relationship_seconds: float = 0.0
+    index_seconds: float = 0.0
 
     @property
     def relationships_per_second(self) -> float:
@@ -143,10 +154,11 @@ def group_batches(ds: OutputFolder, group: list[RelSet], size: int) -> Iterator[
     return group[0].source_batches(ds, size, list(columns))
 
 
-def rel_query(group: list[RelSet], schema: pa.Schema) -> str:
-    """One statement merging every relationship of a group for each row: each end node is looked up once.
+def rel_query(group: list[RelSet], schema: pa.Schema, create: bool = False) -> str:
+    """One statement writing every relationship of a group for each row: each end node is looked up once.
 
-    MERGE between matched nodes locks both before it creates, so concurrent loads cannot duplicate.
+    MERGE between matched nodes locks both before it creates, so concurrent loads cannot duplicate; CREATE
+    skips the check, for batches guarded by a marker (see the module docstring).
     """
     lines, nodes = ["UNWIND $rows AS row"], {}
     for rel in group:
@@ -155,7 +167,8 @@ def rel_query(group: list[RelSet], schema: pa.Schema) -> str:
                 nodes[label, column] = f"n{len(nodes)}"
                 lines.append(f"MATCH ({nodes[label, column]}:{label} {{{NODE_SET[label].key}: row.{column}}})")
     for i, rel in enumerate(group):
-        lines.append(f"MERGE ({nodes[rel.start, rel.start_column]})-[r{i}:{rel.rel_type}]->({nodes[rel.end, rel.end_column]})")
+        verb = "CREATE" if create else "MERGE"
+        lines.append(f"{verb} ({nodes[rel.start, rel.start_column]})-[r{i}:{rel.rel_type}]->({nodes[rel.end, rel.end_column]})")
         if rel.properties:
             lines.append(f"SET r{i} += {_properties(schema, list(rel.properties))}")
     return " ".join(lines)
@@ -165,7 +178,7 @@ def _state(driver: Driver, database: str) -> tuple[bool, dict | None]:
     """Whether the database holds any node (locks aside), and the graphgen meta node if there is one."""
     records, _, _ = driver.execute_query(
         f"OPTIONAL MATCH (m:{META_LABEL}) WITH m LIMIT 1 "
-        f"RETURN m {{.dataset, .status}} AS meta, EXISTS {{ MATCH (n) WHERE NOT n:{LOCK_LABEL} }} AS any_node",
+        f"RETURN m {{.dataset, .status, .batch_size}} AS meta, EXISTS {{ MATCH (n) WHERE NOT n:{LOCK_LABEL} }} AS any_node",
         database_=database)
     return records[0]["any_node"], records[0]["meta"]
 
@@ -274,23 +287,37 @@ def load(
     lock = LoadLock(driver, database, uri)
     try:
         lock.claim(force_unlock)
-        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start, workers, payments, recent)
+        report = _load_locked(ds, driver, database, uri, batch_size, wipe, on_rows, on_start, workers, payments, recent,
+                              lock.owner)
         if not lock.held():
-            raise UsageError(f"another load took the lock of {database!r} on {uri} (--force-unlock) while this one ran; "
-                             "the database is left to that load")
-        driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status",
-                             dataset=_dataset(ds, payments, recent), status=COMPLETE, database_=database)
+            raise Superseded()
+        _finish(driver, database, _dataset(ds, payments, recent))
+    except Superseded:
+        raise UsageError(f"another load took the lock of {database!r} on {uri} (--force-unlock) while this one ran; "
+                         "the database is left to that load") from None
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
         raise UsageError(f"lost the connection to Neo4j at {uri}: {' '.join(str(exc).split())}; the database is marked "
                          "'loading': run the load again (with --force-unlock) once the server is back") from None
     except neo4j_errors.ConstraintError:
-        raise UsageError(f"another load wrote the same nodes into {database!r} on {uri} at the same time; "
+        raise UsageError(f"another load wrote the same nodes or batches into {database!r} on {uri} at the same time; "
                          "run the load again once it has finished") from None
     finally:
         lock.release()
         driver.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class Superseded(Exception):
+    """Another load took over (``force_unlock``) while this one ran."""
+
+
+def _finish(driver: Driver, database: str, dataset: str) -> None:
+    """Mark the dataset complete, then drop the batch markers (a later load of it MERGEs relationships)."""
+    driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status "
+                         "REMOVE m.batch_size, m.writer, m.batches", dataset=dataset, status=COMPLETE, database_=database)
+    with driver.session(database=database) as session:
+        session.run(f"MATCH (b:{BATCH_LABEL}) CALL {{ WITH b DELETE b }} IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def _dataset(ds: OutputFolder, payments: str, recent: int) -> str:
@@ -300,7 +327,7 @@ def _dataset(ds: OutputFolder, payments: str, recent: int) -> str:
 
 def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batch_size: int, wipe: bool,
                  on_rows: Callable[[str, int], None] | None, on_start: Callable[[dict[str, int]], None] | None,
-                 workers: int, payments: str, recent: int) -> LoadReport:
+                 workers: int, payments: str, recent: int, owner: str) -> LoadReport:
     dataset = _dataset(ds, payments, recent)
     any_node, meta = _state(driver, database)
     ours = meta is not None and meta["dataset"] == dataset
@@ -310,11 +337,17 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
     if wipe and any_node:
         wipe_database(driver, database)
         any_node = False
-    report = LoadReport(mode="merge" if any_node else "create")
-    for statement in schema_statements(payments, recent):
+    # CREATE relationships into an empty database, or to resume a load that did with this batch size.
+    resumable = ours and meta["status"] == LOADING and meta["batch_size"] == batch_size
+    create = not any_node or resumable
+    report = LoadReport(mode="merge" if any_node else "create", relationship_mode="create" if create else "merge")
+    for statement in [*key_constraints(payments, recent),
+                      f"CREATE CONSTRAINT graphgen_batch_key IF NOT EXISTS FOR (b:{BATCH_LABEL}) REQUIRE b.key IS UNIQUE"]:
         driver.execute_query(statement, database_=database)
-    driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) SET m.status = $status, m.source = $source",
-                         dataset=dataset, status=LOADING, source=str(ds.root), database_=database)
+    driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) "
+                         "SET m.status = $status, m.source = $source, m.batch_size = $size",
+                         dataset=dataset, status=LOADING, source=str(ds.root), size=batch_size if create else None,
+                         database_=database)
 
     node_sets, rel_sets = graph_sets(payments, recent)
     groups = {", ".join(r.name for r in group): group for group in rel_groups(rel_sets)}
@@ -335,14 +368,51 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
                 write(f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}",
                       (ids[start:start + batch_size] for start in range(0, len(ids), batch_size)))
             report.nodes[node.label] = sizes[node.label]
+        # From here on this load is the one writing relationships: a load it took over stops at its next batch.
+        driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.writer = $owner",
+                             dataset=dataset, owner=owner, database_=database)
+        done = _committed_batches(driver, database) if create else set()
         rel_started = time.perf_counter()
         for name, group in groups.items():
             columns, tables = _peeked(group_batches(ds, group, read))
-            write(rel_query(group, columns), _batches(tables, batch_size), counted(name))
+            guard = _BatchGuard(name, dataset, owner, done) if create else None
+            write(rel_query(group, columns, create), _batches(tables, batch_size), counted(name), guard)
             for rel in group:
                 report.relationships[rel.name] = sizes[name]
         report.relationship_seconds = time.perf_counter() - rel_started
+    index_started = time.perf_counter()
+    for statement in query_indexes(payments, recent):
+        driver.execute_query(statement, database_=database)
+    driver.execute_query("CALL db.awaitIndexes($timeout)", timeout=INDEX_WAIT_SECONDS, database_=database)
+    report.index_seconds = time.perf_counter() - index_started
     return report
+
+
+def _committed_batches(driver: Driver, database: str) -> set[str]:
+    records, _, _ = driver.execute_query(f"MATCH (b:{BATCH_LABEL}) RETURN b.key AS key", database_=database)
+    return {r["key"] for r in records}
+
+
+@dataclass
+class _BatchGuard:
+    """The markers of one relationship group's CREATEd batches: which to skip, and the statement that
+    records one in the batch's own transaction, if its load is still the one writing."""
+
+    group: str
+    dataset: str
+    owner: str
+    done: set[str]
+
+    MARK = (f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.batches = coalesce(m.batches, 0) + 1 "  # locks m
+            f"WITH m WHERE m.writer = $owner CREATE (:{BATCH_LABEL} {{key: $key}}) RETURN count(*) AS marked")
+
+    def key(self, index: int) -> str:
+        return f"{self.group}#{index}"
+
+    def mark(self, tx, index: int) -> None:
+        marked = tx.run(self.MARK, dataset=self.dataset, owner=self.owner, key=self.key(index)).single()["marked"]
+        if not marked:
+            raise Superseded()
 
 
 class _Writer:
@@ -365,15 +435,21 @@ class _Writer:
         while not self._sessions.empty():
             self._sessions.get().close()
 
-    def _run(self, query: str, rows: list) -> int:
+    def _run(self, query: str, rows: list, guard: _BatchGuard | None, index: int) -> int:
+        def work(tx) -> None:
+            tx.run(query, rows=rows).consume()
+            if guard is not None:
+                guard.mark(tx, index)
+
         session = self._sessions.get()
         try:
-            session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
+            session.execute_write(work)
         finally:
             self._sessions.put(session)
         return len(rows)
 
-    def __call__(self, query: str, batches: Iterator[list], on_batch: Callable[[int], None] | None = None) -> None:
+    def __call__(self, query: str, batches: Iterator[list], on_batch: Callable[[int], None] | None = None,
+                 guard: _BatchGuard | None = None) -> None:
         pending: set = set()
 
         def settle(when: str) -> None:
@@ -385,8 +461,12 @@ class _Writer:
                     on_batch(rows)
 
         try:
-            for rows in batches:
-                pending.add(self._pool.submit(self._run, query, rows))
+            for index, rows in enumerate(batches):
+                if guard is not None and guard.key(index) in guard.done:
+                    if on_batch:
+                        on_batch(len(rows))
+                    continue
+                pending.add(self._pool.submit(self._run, query, rows, guard, index))
                 if len(pending) >= 2 * self._workers:  # a few batches ahead, not the whole table in memory
                     settle(FIRST_COMPLETED)
             settle(ALL_COMPLETED)

@@ -22,7 +22,7 @@ from loaders.bundle import import_arguments, write_bundle
 from graphgen.rings import REGISTRY
 from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
 from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, graph_sets, schema_statements
-from loaders.online import load, wipe_database
+from loaders.online import BATCH_LABEL, load, wipe_database
 from loaders import server as harness
 from tests.conftest import NEO4J_PASSWORD, REPORTED, run_cli
 
@@ -87,7 +87,8 @@ def cli_env(neo4j_server) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def resumed(neo4j_server, driver, small_output):
-    """Wipe, start a load in a child process, kill it half-way (-9), then load again to the end."""
+    """Wipe, start a load in a child process, kill it half-way (-9), then load again to the end with the same
+    batch size (so the second load CREATEs the relationship batches the first did not commit)."""
     wipe_database(driver, "neo4j")
     child = subprocess.Popen([sys.executable, "-m", "graphgen.cli", "load", "neo4j", str(small_output),
                               "--uri", neo4j_server.uri, "--batch-size", "2000"],
@@ -101,7 +102,7 @@ def resumed(neo4j_server, driver, small_output):
     child.kill()
     child.wait()
     partial = graph_counts(driver)
-    report = load(small_output, neo4j_server.uri, neo4j_server.user, NEO4J_PASSWORD, force_unlock=True)
+    report = load(small_output, neo4j_server.uri, neo4j_server.user, NEO4J_PASSWORD, batch_size=2000, force_unlock=True)
     return partial, report
 
 
@@ -109,8 +110,9 @@ def test_a_load_killed_half_way_resumes_to_exact_counts(resumed, driver, small_o
     partial, report = resumed
     expected = expected_counts(small_output)
     assert 0 < partial["SENT"] < expected["SENT"], "the kill should have landed half-way"
-    assert report.mode == "merge"
+    assert (report.mode, report.relationship_mode) == ("merge", "create")
     assert graph_counts(driver) == expected
+    assert query(driver, f"MATCH (b:{BATCH_LABEL}) RETURN count(b) AS c")[0]["c"] == 0, "batch markers outlive the load"
 
 
 def test_loading_twice_gives_the_same_graph(resumed, neo4j_server, driver, small_output):
@@ -118,7 +120,7 @@ def test_loading_twice_gives_the_same_graph(resumed, neo4j_server, driver, small
     result = subprocess.run([sys.executable, "-m", "graphgen.cli", "load", "neo4j", str(small_output), "--uri", neo4j_server.uri],
                             env=cli_env(neo4j_server), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "(merge)" in result.stdout
+    assert "(merge)" in result.stdout and "relationships merged" in result.stdout
     assert graph_counts(driver) == before == expected_counts(small_output)
     duplicates = query(driver, "MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, count(*) AS n WHERE n > 1 RETURN count(*) AS c")
     assert duplicates[0]["c"] == 0
