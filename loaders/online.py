@@ -341,8 +341,11 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
     resumable = ours and meta["status"] == LOADING and meta["batch_size"] == batch_size
     create = not any_node or resumable
     report = LoadReport(mode="merge" if any_node else "create", relationship_mode="create" if create else "merge")
+    indexes = query_indexes(payments, recent)
     for statement in [*key_constraints(payments, recent),
-                      f"CREATE CONSTRAINT graphgen_batch_key IF NOT EXISTS FOR (b:{BATCH_LABEL}) REQUIRE b.key IS UNIQUE"]:
+                      f"CREATE CONSTRAINT graphgen_batch_key IF NOT EXISTS FOR (b:{BATCH_LABEL}) REQUIRE b.key IS UNIQUE",
+                      # left by an earlier load of a wiped database: built again once the data is in
+                      *([f"DROP INDEX {name} IF EXISTS" for name in indexes] if not any_node else [])]:
         driver.execute_query(statement, database_=database)
     driver.execute_query(f"MERGE (m:{META_LABEL} {{dataset: $dataset}}) "
                          "SET m.status = $status, m.source = $source, m.batch_size = $size",
@@ -381,7 +384,7 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
                 report.relationships[rel.name] = sizes[name]
         report.relationship_seconds = time.perf_counter() - rel_started
     index_started = time.perf_counter()
-    for statement in query_indexes(payments, recent):
+    for statement in indexes.values():
         driver.execute_query(statement, database_=database)
     driver.execute_query("CALL db.awaitIndexes($timeout)", timeout=INDEX_WAIT_SECONDS, database_=database)
     report.index_seconds = time.perf_counter() - index_started
