@@ -5,13 +5,15 @@
 Builds the `default` preset (medium) with each number of users, then runs `graphgen bench OUT --models M
 --seeds 1 --epochs 2` once per model in its own process and records that process's peak RSS (features, graphs
 and the model together; a GNN's memory peaks in its first epoch, so two epochs measure it) and whether it
-finished. Wall times of full training are in the bench reports, not here.
+finished. Wall times of full training are in the bench reports, not here. `--keep-others` carries the runs of
+other sizes and models over from the results already there (the table says when each was measured).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_build import machine, save  # noqa: E402
+from bench_build import RESULTS, machine, save  # noqa: E402
 
 
 def peak(args: list[str]) -> tuple[bool, float, float]:
@@ -35,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, nargs="+", default=[100_000])
     parser.add_argument("--models", default="all")
+    parser.add_argument("--keep-others", action="store_true", help="carry earlier runs of other sizes and models over")
     args = parser.parse_args()
     from gnn.models import MODELS
 
@@ -48,19 +51,25 @@ def main() -> None:
             for model in models:
                 ok, seconds, gib = peak([graphgen, "bench", str(out), "--models", model, "--seeds", "1", "--epochs", "2",
                                          "--out", str(Path(tmp) / model)])
-                rows[(users, model)] = {"finished": ok, "seconds": round(seconds, 1), "peak_gib": round(gib, 2)}
+                rows[(users, model)] = {"finished": ok, "seconds": round(seconds, 1), "peak_gib": round(gib, 2),
+                                        "date": dt.date.today().isoformat()}
                 print(f"{users:,} users, {model}: {'' if ok else 'FAILED, '}peak {gib:.2f} GiB", flush=True)
-    header = " | ".join(f"{u:,} users" for u in args.users)
-    lines = [f"Peak RSS of `graphgen bench --models M --seeds 1 --epochs 2` per model (`default` preset, medium), measured "
-             f"{dt.date.today().isoformat()} on {machine()}.", "", f"| model | {header} |",
-             "|---|" + "---:|" * len(args.users)]
+    earlier = RESULTS / "gnn_memory.json"
+    if args.keep_others and earlier.exists():
+        for run in json.loads(earlier.read_text())["runs"]:
+            rows.setdefault((run["users"], run["model"]), {k: v for k, v in run.items() if k not in ("users", "model")})
+    sizes = sorted({u for u, _ in rows})
+    models = list(dict.fromkeys(m for _, m in rows))
+    header = " | ".join(f"{u:,} users" for u in sizes)
+    lines = [f"Peak RSS of `graphgen bench --models M --seeds 1 --epochs 2` per model (`default` preset, medium), on "
+             f"{machine()}; measured {', '.join(sorted({r.get('date', '2026-12-07') for r in rows.values()}))}.", "",
+             f"| model | {header} |", "|---|" + "---:|" * len(sizes)]
     for model in models:
-        cells = [f"{rows[(u, model)]['peak_gib']:.2f} GiB" + ("" if rows[(u, model)]["finished"] else " (failed)")
-                 for u in args.users]
+        cells = [(f"{rows[(u, model)]['peak_gib']:.2f} GiB" + ("" if rows[(u, model)]["finished"] else " (failed)"))
+                 if (u, model) in rows else "not run" for u in sizes]
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
     save("gnn_memory", {"date": dt.date.today().isoformat(), "machine": machine(),
                         "runs": [{"users": u, "model": m, **r} for (u, m), r in rows.items()]}, lines)
-
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,8 @@
 
 Builds the preset once, then for each bundle variant (Parquet with transactions as nodes, Parquet with
 aggregated payments only, the same with each pair's last 3 payments as nodes, plain CSV with transactions as
-nodes; `--variants` picks) runs `graphgen export neo4j`
+nodes; `--variants` picks, and `--keep-others` carries the other variants over from the results already there
+for the same preset) runs `graphgen export neo4j`
 as a user does (wall time, peak RSS of that process) and the real `neo4j-admin database import full` of the
 same Neo4j 5.26 the tests use (wall time, the peak memory it reports, nodes and relationships imported).
 Results go to stdout and, as Markdown and JSON, to benchmarks/results/.
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_build import machine, run_once, save  # noqa: E402
+from bench_build import RESULTS, machine, run_once, save  # noqa: E402
 
 from loaders.bundle import BUNDLE_DIR, import_arguments  # noqa: E402
 from loaders import server as harness  # noqa: E402
@@ -54,6 +55,8 @@ def main() -> None:
     parser.add_argument("--preset", default="large")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--heap", default="4g", help="JVM heap of neo4j-admin")
+    parser.add_argument("--keep-others", action="store_true",
+                        help="carry the variants not run over from benchmarks/results for the same preset")
     args = parser.parse_args()
     graphgen = shutil.which("graphgen") or str(Path(sys.executable).parent / "graphgen")
     harness.build()
@@ -76,7 +79,7 @@ def main() -> None:
             if result.returncode != 0 or "IMPORT DONE" not in log:
                 sys.exit(f"neo4j-admin import of the {name} bundle failed:\n{log[-3000:]}")
             counts = imported(log)
-            row = {"variant": name, "format": input_type, "payments": payments, "recent_payments": recent, "bundle_mib": round(size / 2**20),
+            row = {"variant": name, "date": dt.date.today().isoformat(), "build_seconds": round(build_seconds, 1), "format": input_type, "payments": payments, "recent_payments": recent, "bundle_mib": round(size / 2**20),
                    "export_seconds": round(export_seconds, 1), "export_peak_rss_gib": round(export_rss / 2**30, 2),
                    "import_seconds": round(import_seconds, 1), "import_peak_gib": counts["peak_gib"],
                    "nodes": int(counts["nodes"]), "relationships": int(counts["relationships"]),
@@ -86,6 +89,10 @@ def main() -> None:
             shutil.rmtree(home)
         users = json.loads((out / "manifest.json").read_text())["files"]["nodes/users.parquet"]["rows"]
 
+    earlier = RESULTS / f"neo4j_bulk_{args.preset}.json"
+    if args.keep_others and earlier.exists():
+        kept = [r for r in json.loads(earlier.read_text())["variants"] if r["variant"] not in args.variants]
+        rows = sorted(kept + rows, key=lambda r: list(VARIANTS).index(r["variant"]))
     result = {"date": dt.date.today().isoformat(), "machine": machine(), "preset": args.preset, "users": users,
               "build_seconds": round(build_seconds, 1), "build_peak_rss_gib": round(build_rss / 2**30, 2), "variants": rows}
     lines = [f"`graphgen export neo4j` and `neo4j-admin database import full` (Neo4j 5.26) on `{args.preset}`: {users:,} users, "
@@ -93,10 +100,13 @@ def main() -> None:
              "| bundle | size | export | export peak RSS | import | import peak memory | nodes | relationships | relationships/s | build + export + import |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        total = build_seconds + r["export_seconds"] + r["import_seconds"]
+        total = r["build_seconds"] + r["export_seconds"] + r["import_seconds"]
         lines.append(f"| {r['variant']} | {r['bundle_mib']:,} MiB | {r['export_seconds']:.1f} s | {r['export_peak_rss_gib']:.2f} GiB "
                      f"| {r['import_seconds']:.0f} s | {r['import_peak_gib']:.2f} GiB | {r['nodes']:,} | {r['relationships']:,} "
                      f"| {r['relationships_per_second']:,} | {total:.0f} s |")
+    if any(r["date"] != result["date"] for r in rows):
+        lines += ["", "Carried over from earlier runs: " + ", ".join(f"{r['variant']} ({r['date']})" for r in rows
+                                                                     if r["date"] != result["date"]) + "."]
     save(f"neo4j_bulk_{args.preset}", result, lines)
 
 
