@@ -56,13 +56,15 @@ def main() -> None:
                 print(f"{users:,} users, {model}: {'' if ok else 'FAILED, '}peak {gib:.2f} GiB", flush=True)
     earlier = RESULTS / "gnn_memory.json"
     if args.keep_others and earlier.exists():
-        for run in json.loads(earlier.read_text())["runs"]:
-            rows.setdefault((run["users"], run["model"]), {k: v for k, v in run.items() if k not in ("users", "model")})
+        record = json.loads(earlier.read_text())
+        for run in record["runs"]:  # runs recorded before runs carried their own date: the record's date
+            rows.setdefault((run["users"], run["model"]),
+                            {"date": record["date"], **{k: v for k, v in run.items() if k not in ("users", "model")}})
     sizes = sorted({u for u, _ in rows})
     models = list(dict.fromkeys(m for _, m in rows))
     header = " | ".join(f"{u:,} users" for u in sizes)
     lines = [f"Peak RSS of `graphgen bench --models M --seeds 1 --epochs 2` per model (`default` preset, medium), on "
-             f"{machine()}; measured {', '.join(sorted({r.get('date', '2026-12-07') for r in rows.values()}))}.", "",
+             f"{machine()}; measured {', '.join(sorted({r['date'] for r in rows.values()}))}.", "",
              f"| model | {header} |", "|---|" + "---:|" * len(sizes)]
     for model in models:
         cells = [(f"{rows[(u, model)]['peak_gib']:.2f} GiB" + ("" if rows[(u, model)]["finished"] else " (failed)"))
@@ -70,6 +72,7 @@ def main() -> None:
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
     save("gnn_memory", {"date": dt.date.today().isoformat(), "machine": machine(),
                         "runs": [{"users": u, "model": m, **r} for (u, m), r in rows.items()]}, lines)
+
 
 if __name__ == "__main__":
     main()

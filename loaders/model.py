@@ -274,24 +274,24 @@ def key_constraints(payments: str = "nodes", recent: int = 0) -> list[str]:
             for n in nodes]
 
 
-_QUERY_INDEXES = {  # name -> what it indexes; the shipped queries start from these
-    "transaction_ts": "FOR (t:Transaction) ON (t.ts)",
-    "transaction_amount": "FOR (t:Transaction) ON (t.amount)",
-    "event_type_ts": "FOR (e:Event) ON (e.event_type, e.ts)",
-    "transfers_first_ts": "FOR ()-[r:TRANSFERS_TO]-() ON (r.first_ts)",
-    "uses_device_first_seen": "FOR ()-[r:USES_DEVICE]-() ON (r.first_seen)",
-    "uses_ip_first_seen": "FOR ()-[r:USES_IP]-() ON (r.first_seen)",
-    "user_created_at": "FOR (u:User) ON (u.created_at)",
-}
+_QUERY_INDEXES = (  # (name, the node label it needs or None, what it indexes); the shipped queries start from these
+    ("transaction_ts", "Transaction", "FOR (t:Transaction) ON (t.ts)"),
+    ("transaction_amount", "Transaction", "FOR (t:Transaction) ON (t.amount)"),
+    ("event_type_ts", None, "FOR (e:Event) ON (e.event_type, e.ts)"),
+    ("transfers_first_ts", None, "FOR ()-[r:TRANSFERS_TO]-() ON (r.first_ts)"),
+    ("uses_device_first_seen", None, "FOR ()-[r:USES_DEVICE]-() ON (r.first_seen)"),
+    ("uses_ip_first_seen", None, "FOR ()-[r:USES_IP]-() ON (r.first_seen)"),
+    ("user_created_at", None, "FOR (u:User) ON (u.created_at)"),
+)
 
 
 def query_indexes(payments: str = "nodes", recent: int = 0) -> dict[str, str]:
     """Name -> ``CREATE INDEX`` statement of each index the shipped queries use; an online load builds them
     once its data is in (cheaper than keeping them up to date row by row)."""
     nodes, _ = graph_sets(payments, recent)
-    has_payments = "Transaction" in {n.label for n in nodes}
-    return {name: f"CREATE INDEX {name} IF NOT EXISTS {target}" for name, target in _QUERY_INDEXES.items()
-            if has_payments or not name.startswith("transaction_")}
+    labels = {n.label for n in nodes}
+    return {name: f"CREATE INDEX {name} IF NOT EXISTS {target}" for name, label, target in _QUERY_INDEXES
+            if label is None or label in labels}
 
 
 def schema_statements(payments: str = "nodes", recent: int = 0) -> list[str]:

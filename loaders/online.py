@@ -166,8 +166,8 @@ def rel_query(group: list[RelSet], schema: pa.Schema, create: bool = False) -> s
             if (label, column) not in nodes:
                 nodes[label, column] = f"n{len(nodes)}"
                 lines.append(f"MATCH ({nodes[label, column]}:{label} {{{NODE_SET[label].key}: row.{column}}})")
+    verb = "CREATE" if create else "MERGE"
     for i, rel in enumerate(group):
-        verb = "CREATE" if create else "MERGE"
         lines.append(f"{verb} ({nodes[rel.start, rel.start_column]})-[r{i}:{rel.rel_type}]->({nodes[rel.end, rel.end_column]})")
         if rel.properties:
             lines.append(f"SET r{i} += {_properties(schema, list(rel.properties))}")
