@@ -148,6 +148,14 @@ class DecoysConfig(StrictModel):
     circle_contribution: FloatRange = FloatRange(low=100, high=1500)
     circle_hop_hours: FloatRange = FloatRange(low=1, high=168)  # a circle's pace: its slowest hop
     loan_chain_share: Share = 0.008  # friends passing a loan on around the circle and back, once
+    newcomer_circle_share: Share = 0.3  # circles and loans that take in people who opened their account weeks before
+    # Credit losses that are not bust-outs: young customers who run a card up, stop paying and leave (a lost job,
+    # a move abroad); flat-shares of new arrivals leaving together at the end of a term.
+    card_default_share: Share = 0.06  # of card holders who signed up in the last half year or during the horizon
+    arrivals_leave_share: Share = 0.2  # of new arrivals' flat-shares, those whose flatmates all leave at once
+    default_days: FloatRange = FloatRange(low=1, high=14)  # the card is run up within this before leaving
+    default_spent: FloatRange = FloatRange(low=0.5, high=1.0)  # of the card's limit
+    default_bounce_share: Share = 0.4  # of those leaving with a card, those whose last repayment is returned
     # New payees in bursts that are not takeovers: a new job, a flat-share, a club's treasurer set up at once.
     payee_burst_share: Share = 0.3  # of people with 2+ payees added during the horizon, those adding them in one sitting
     payee_burst_minutes: FloatRange = FloatRange(low=2, high=60)
@@ -217,7 +225,7 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                              "payees": [2, 5], "burst_minutes": [1, 15], "drain_hours": [0.1, 4]},
         "bust_out": {"identities": {"min": 3, "median": 5, "max": 12, "sigma": 0.4}, "signup_days": [1, 7],
                      "address_share": 0.8, "phone_share": 0.6, "device_share": 0.6, "bust_days": [1, 3],
-                     "spent": [0.9, 1.0], "bounce_share": 0.8},
+                     "spent": [0.9, 1.0], "bounce_share": 0.8, "history_payments": [20, 50]},
     },
     "medium": {
         "camouflage": 0.6, "clean_share": 0.25, "mimicry": 0.5,
@@ -236,7 +244,7 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                              "payees": [1, 4], "burst_minutes": [2, 60], "drain_hours": [0.1, 24]},
         "bust_out": {"identities": {"min": 2, "median": 4, "max": 10, "sigma": 0.5}, "signup_days": [1, 21],
                      "address_share": 0.5, "phone_share": 0.4, "device_share": 0.4, "bust_days": [1, 7],
-                     "spent": [0.5, 1.0], "bounce_share": 0.5},
+                     "spent": [0.5, 1.0], "bounce_share": 0.5, "history_payments": [10, 40]},
     },
     "hard": {
         "camouflage": 0.9, "clean_share": 0.5, "mimicry": 0.9,
@@ -255,7 +263,7 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
                              "payees": [1, 3], "burst_minutes": [5, 180], "drain_hours": [2, 72]},
         "bust_out": {"identities": {"min": 2, "median": 3, "max": 8, "sigma": 0.5}, "signup_days": [3, 45],
                      "address_share": 0.35, "phone_share": 0.25, "device_share": 0.3, "bust_days": [3, 21],
-                     "spent": [0.4, 0.9], "bounce_share": 0.3},
+                     "spent": [0.4, 0.9], "bounce_share": 0.3, "history_payments": [5, 30]},
     },
 }
 

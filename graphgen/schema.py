@@ -218,11 +218,12 @@ SCHEDULED_EVENTS = _working("events", (
 DERIVED_EVENTS = _working("events", (
     ("user_id", I64), ("device_id", I64), ("ip_id", I64), ("ts", I64), ("event_type", I8), ("payee_account_id", I64),
     ("_ring", I64)), (("user_id", "user"), ("device_id", "device"), ("ip_id", "ip"), ("payee_account_id", "account")))
+QUIET = _working("_quiet", (("user", I64), ("from", I64), ("to", I64)), (("user", "user"),))
 RING_TABLES = {
     "_rings": _working("_rings", (("typology", I8), ("active_from", I64), ("active_to", I64))),
     "_members": _working("_members", (("ring", I64), ("node_type", I8), ("node", I64), ("role", I8))),
-    # Users kept from any activity of their own in [from, to): sleepers before a takeover.
-    "_quiet": _working("_quiet", (("user", I64), ("from", I64), ("to", I64)), (("user", "user"),)),
+    # Users kept from any activity of their own in [from, to): customers who left, sleepers before a takeover.
+    "_quiet": QUIET,
 }
 
 
@@ -240,7 +241,8 @@ class Shape:
 
 
 SHAPES: dict[str, Shape] = {
-    "population": Shape("population", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, SCHEDULED_EVENTS, {}),
+    "population": Shape("population", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, SCHEDULED_EVENTS,
+                          {"_quiet": QUIET}),
     "rings": Shape("rings", WORKING_NODES, {**_LINKS, "transfers_to": PLANNED_TRANSFERS}, SCHEDULED_TRANSACTIONS, SCHEDULED_EVENTS,
                     RING_TABLES),
     "transactions": Shape("transactions", WORKING_NODES, {**_LINKS, "transfers_to": AGGREGATED_TRANSFERS},

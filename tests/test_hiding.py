@@ -154,6 +154,49 @@ def shared_numbers(graph, config) -> int:
     return int(graph.nodes["user"].to_pandas().duplicated("phone").sum())
 
 
+def newcomer_circles(graph, config) -> int:
+    """Time-ordered money cycles repeated at least twice, a quarter or more of whose accounts opened within 30 days
+    before them."""
+    cycles = cycle_signals(graph, config.horizon_ms()[1] + 1)
+    return int(((cycles["rounds"] >= 2) & (cycles["new_accounts"] >= 0.25)).sum())
+
+
+def stopped_payers(graph, config, days: float) -> pd.DataFrame:
+    """People whose own payments stopped ``days`` or more before the snapshot: when, and how far their cards
+    were run up (completed card payments against the limit) in their last 14 days of paying."""
+    t = graph.transactions.to_pandas().assign(ts=lambda f: ms(f["ts"]))
+    owner = graph.edges["has_account"].to_pandas().set_index("account_id")["user_id"]
+    t["payer"] = owner.loc[t["src_account_id"]].to_numpy()
+    last = t.groupby("payer")["ts"].max()
+    cards = graph.nodes["account"].to_pandas().set_index("account_id")
+    cards = cards[cards["account_type"] == "credit_card"]
+    buys = t[t["src_account_id"].isin(cards.index) & (t["status"] == "completed")]
+    buys = buys[buys["ts"] >= last.loc[buys["payer"]].to_numpy() - 14 * DAY]
+    run_up = (buys.groupby("src_account_id")["amount"].sum() / cards["credit_limit"]).groupby(owner).max()
+    stopped = last[last < config.horizon_ms()[1] - days * DAY]
+    return pd.DataFrame({"last": stopped, "run_up": run_up.reindex(stopped.index, fill_value=0.0)})
+
+
+def card_leavers(graph, config) -> int:
+    """People who signed up in the half year before the horizon or since, ran a card to half its limit or more in
+    their last 14 days of paying, then paid nothing for three weeks or more."""
+    stopped = stopped_payers(graph, config, days=21)
+    created = ms(graph.nodes["user"].to_pandas().set_index("user_id").loc[stopped.index, "created_at"])
+    return int(((stopped["run_up"] >= 0.5) & (created >= config.horizon_ms()[0] - 180 * DAY)).sum())
+
+
+def flats_leaving_together(graph, config) -> int:
+    """Addresses of two or more people whose payments all stopped within 14 days of each other, three weeks or
+    more before the snapshot, one of them at least with a card run up to half its limit."""
+    users = graph.nodes["user"].to_pandas().set_index("user_id")
+    stopped = stopped_payers(graph, config, days=21)
+    home = users.loc[stopped.index, "address"]
+    together = stopped.groupby(home).agg(size=("last", "size"), first=("last", "min"), last=("last", "max"), run_up=("run_up", "max"))
+    residents = users.groupby("address").size().loc[together.index]
+    return int(((together["size"] >= 2) & (together["size"] == residents) & (together["last"] - together["first"] <= 14 * DAY)
+                & (together["run_up"] >= 0.5)).sum())
+
+
 LOOK_ALIKES = {
     "new_arrivals_share": (arrival_flats, 0.3),
     "shared_phone_share": (shared_numbers, 0.15),
@@ -167,15 +210,19 @@ LOOK_ALIKES = {
     "reseller_share": (resellers, 0.01),
     "letting_agent_share": (letting_agents, 0.004),
     "payee_burst_share": (payee_bursts, 0.15),
+    "newcomer_circle_share": (newcomer_circles, 0.3, {"savings_circle_share": 0.04}),
+    "card_default_share": (card_leavers, 0.1, {"arrivals_leave_share": 0}),
+    "arrivals_leave_share": (flats_leaving_together, 0.2, {"card_default_share": 0, "new_arrivals_share": 0.8}),
 }
 
 
 @pytest.mark.parametrize("key", LOOK_ALIKES)
 def test_look_alikes_follow_their_configured_rate(key):
-    count, rate = LOOK_ALIKES[key]
+    count, rate, *others = LOOK_ALIKES[key]
 
     def build(value: float) -> int:
-        config = resolve_config("small", overrides={**QUIET, "decoys": {key: value, "bill_split_loop_share": 0}})
+        decoys = {key: value, "bill_split_loop_share": 0, **(others[0] if others else {})}
+        config = resolve_config("small", overrides={**QUIET, "decoys": decoys})
         return count(graphgen.generate(config), config)
 
     none, some, twice = build(0.0), build(rate), build(2 * rate)

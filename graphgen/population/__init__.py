@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
@@ -9,8 +10,9 @@ from graphgen.concurrency import run_parallel
 from graphgen.graph import EntityGraph
 from graphgen.schema import SCHEDULED_EVENTS
 from graphgen.population.accounts import grow_accounts, primary_account_of
+from graphgen.population.defaults import card_defaults
 from graphgen.population.links import grow_devices, grow_ips
-from graphgen.population.payments import add_transfer_edges, co_user_edges, grow_payments
+from graphgen.population.payments import PLANNED, add_transfer_edges, co_user_edges, grow_payments, transfer_rows
 from graphgen.population.people import assign_employers, grow_people, settle_new_arrivals, shared_phones
 from graphgen.sampling import stage_rng
 
@@ -28,8 +30,9 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     Returns
     -------
     EntityGraph
-        The graph in working form (see :mod:`graphgen.graph`), with the bill-splitting loops already
-        scheduled in its transactions table.
+        The graph in working form (see :mod:`graphgen.graph`), with the payments planned one by one (bill
+        splits, collections, savings circles, card defaults) in its transactions table and the customers who
+        left in its ``_quiet`` labels.
     """
     seed = config.seed if seed is None else seed
     rng = stage_rng(seed, "population")
@@ -49,10 +52,20 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     def money():
         money_rng = stage_rng(seed, "population.money")
         accounts = grow_accounts(people, config, end, money_rng)
-        return accounts, *grow_payments(people, accounts, primary_account_of(accounts, people.n), employer_of,
-                                        config, start, end, money_rng)
+        primary = primary_account_of(accounts, people.n)
+        transfers, scheduled = grow_payments(people, accounts, primary, employer_of, config, start, end, money_rng)
+        defaults, quiet = card_defaults(people, accounts, primary, config, start, end, stage_rng(seed, "population.defaults"))
+        transfers = add_transfer_edges(transfers, transfer_rows(defaults["src_account_id"], defaults["dst_account_id"],
+                                                                PLANNED, defaults["channel"]))
+        # Those who left make no more payments of their own, scheduled ones included.
+        payer = accounts.column("_owner").to_numpy()[scheduled["src_account_id"]]
+        left_at = np.full(people.n, end + 1, dtype=np.int64)
+        left_at[quiet["user"]] = quiet["from"]
+        stays = scheduled["ts"] < left_at[payer]
+        scheduled = {k: np.concatenate([v[stays], defaults[k]]) for k, v in scheduled.items()}
+        return accounts, transfers, scheduled, quiet
 
-    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled) = run_parallel(links, money)
+    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled, quiet) = run_parallel(links, money)
     transfers = add_transfer_edges(transfers, co_user_edges([device_groups, ip_groups], primary_account_of(accounts, people.n),
                                                             config, stage_rng(seed, "population.co_users")))
     users = pa.table({
@@ -65,5 +78,6 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         edges={"uses_device": uses_device, "uses_ip": uses_ip, "transfers_to": transfers},
         transactions=pa.table(scheduled),
         events=SCHEDULED_EVENTS.schema.empty_table(),  # planted by the rings stage, derived by the events stage
+        labels={"_quiet": pa.table(quiet)},  # customers who left: the rings stage adds its sleepers
         config=config,
     )

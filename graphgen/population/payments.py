@@ -56,6 +56,9 @@ CIRCLE_PERIOD_SHARES = np.array([0.2, 0.3, 0.5])
 LOAN_AMOUNT = (300.0, 5000.0)
 LOAN_HOP_DAYS = (0.5, 10)  # a loan's pace: its slowest hop
 HOP_SHARE_OF_PACE = (0.3, 1.0)  # each hop of a circle or loan takes this share of its pace
+NEWCOMER_DAYS = 30  # newcomers to a circle opened their account at most this long before or into the horizon
+NEWCOMER_SHARE = (0.2, 1.0)  # of a circle's members, in circles that take newcomers in
+NEWCOMER_JOIN_DAYS = (0.5, 21)  # a circle starts this long after its newest member opened their account, at least
 PAID_ONCE = 1e-9  # the rate of a POISSON edge paid exactly once (every POISSON edge pays at least once)
 
 
@@ -384,6 +387,13 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     is_loan = np.arange(len(size)) >= len(circles)
     member = _drawn_from(pool, int(size.sum()), rng)
     member_base = np.cumsum(size) - size
+    # Newcomers join circles weeks after opening their account (migrant communities run many of them).
+    newcomers = _opened_between(people, acct, opened, start - NEWCOMER_DAYS * DAY, start + NEWCOMER_DAYS * DAY)
+    newcomer_rate = np.where(rng.random(len(size)) < decoys.newcomer_circle_share, rng.uniform(*NEWCOMER_SHARE, len(size)), 0.0)
+    joins = (rng.random(len(member)) < np.repeat(newcomer_rate, size)) & (len(newcomers) > 0)
+    member[joins] = _drawn_from(newcomers, int(joins.sum()), rng)
+    latest_opened = np.zeros(len(size), dtype=np.int64)
+    np.maximum.at(latest_opened, np.repeat(np.arange(len(size)), size), opened[acct[member]])
     hops = size * rounds
     hop_cycle = np.repeat(np.arange(len(size)), hops)
     hop_in_cycle = ranks_within(hops)
@@ -400,6 +410,7 @@ def _friend_cycles(people: People, acct: np.ndarray, opened: np.ndarray, config:
     round_length = np.zeros(len(size), np.int64)
     np.maximum.at(round_length, hop_cycle, within_round)
     begin = uniform_times(np.full(len(size), start), np.maximum(start, np.where(is_loan, end - round_length, start + period - round_length)), rng)
+    begin = np.maximum(begin, latest_opened + (rng.uniform(*NEWCOMER_JOIN_DAYS, len(size)) * DAY).astype(np.int64))
     ts = begin[hop_cycle] + hop_round * period[hop_cycle] + within_round
     pot = np.where(is_loan, rng.uniform(*LOAN_AMOUNT, len(size)), decoys.circle_contribution.draw(rng, len(size)))
     amount = round_amounts(pot[hop_cycle] * (1 + CIRCLE_NOISE * rng.standard_normal(len(hop_cycle))), CIRCLE_ROUND_SHARE, 10.0, rng)
@@ -449,8 +460,14 @@ def _lettings(people: People, acct: np.ndarray, opened: np.ndarray, config: Grap
 
 def _established(people: People, acct: np.ndarray, opened: np.ndarray, start: int) -> np.ndarray:
     """People whose account was open before the horizon."""
+    return _opened_between(people, acct, opened, np.iinfo(np.int64).min, start)
+
+
+def _opened_between(people: People, acct: np.ndarray, opened: np.ndarray, low: int, high: int) -> np.ndarray:
+    """People whose account was opened in ``[low, high)``."""
     persons = people.of_kind(PERSON)
-    return persons[opened[acct[persons]] < start]
+    when = opened[acct[persons]]
+    return persons[(when >= low) & (when < high)]
 
 
 def _drawn_from(pool: np.ndarray, n: int, rng) -> np.ndarray:

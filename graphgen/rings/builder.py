@@ -20,9 +20,9 @@ from graphgen.config import GraphgenConfig
 from graphgen.graph import EntityGraph, append_rows, col
 from graphgen.population.accounts import account_rows, first_account_opened
 from graphgen.population.links import device_attributes, ip_attributes, link_rows
-from graphgen.population.payments import (PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
+from graphgen.population.payments import (MONTH_DAYS, MONTHLY, PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
                                          person_to_person_channels, purchase_rows, round_amounts, transfer_rows)
-from graphgen.population.people import EXCHANGE, MERCHANT, PERSON
+from graphgen.population.people import EMPLOYER, EXCHANGE, MERCHANT, PERSON
 from graphgen.rings.base import EVERYDAY_PAYMENT, NODE_TYPES, REGISTRY, role_names
 from graphgen.sampling import DAY, HOUR, choose, stage_rng, uniform_times
 from graphgen.schema import SCHEDULED_EVENTS
@@ -84,6 +84,8 @@ class RingBuilder:
         self.n_population = users.num_rows
         kind, created = col(users, "_kind"), col(users, "created_at")
         established = np.flatnonzero((kind == PERSON) & (created < self.start - ESTABLISHED_DAYS * DAY))
+        self._quiet = [{k: col(graph.labels["_quiet"], k) for k in ("user", "from", "to")}]  # customers who left
+        established = established[~np.isin(established, self._quiet[0]["user"])]  # are neither recruited nor victims
         # Each established customer can be recruited by one typology only, fixed by the registry, not by
         # which typologies are switched on.
         pool_of = rng.integers(0, len(self.typology_names), len(established))
@@ -98,12 +100,19 @@ class RingBuilder:
         self._victims = self.primary_account[established]
         self._exchanges = self.primary_account[np.flatnonzero(kind == EXCHANGE)]
         self._merchants = self.primary_account[np.flatnonzero(kind == MERCHANT)]
+        self._employers = self.primary_account[np.flatnonzero(kind == EMPLOYER)]
+        # Carrier-NAT IPs, once per subscriber link: drawing an entry follows each pool's popularity.
+        ip_links = col(graph.edges["uses_ip"], "ip_id")
+        carrier = ip_links[col(graph.nodes["ip"], "connection_type")[ip_links] == vocab.MOBILE_NET]
+        carrier_country = col(graph.nodes["ip"], "country")[carrier]
+        order = np.argsort(carrier_country, kind="stable")
+        self._carrier_ips = carrier[order]
+        self._carrier_offsets = np.searchsorted(carrier_country[order], np.arange(len(vocab.COUNTRIES) + 1))
         self._rings: list[dict[str, np.ndarray]] = []
         self._members: list[dict[str, np.ndarray]] = []
         self._payments: list[dict[str, np.ndarray]] = []
         self._edges: list[dict[str, np.ndarray]] = []  # TRANSFERS_TO edges with sampled (non-scheduled) patterns
         self._events: list[dict[str, np.ndarray]] = []
-        self._quiet: list[dict[str, np.ndarray]] = []
 
     def begin(self, typology: str, rng: np.random.Generator) -> None:
         """Switch to planting ``typology``: its random stream and its recruit pool (in a random order)."""
@@ -182,7 +191,7 @@ class RingBuilder:
         """
         n, rng = len(created), self.rng
         none = np.full(n, -1, dtype=np.int64)
-        country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8) if country is None else country
+        country = choose(vocab.COUNTRY_WEIGHTS, n, rng).astype(np.int8) if country is None else np.asarray(country)
         first_user = self.graph.nodes["user"].num_rows
         self.graph.nodes["user"] = append_rows(
             self.graph.nodes["user"], country=np.asarray(country, np.int8),
@@ -195,6 +204,12 @@ class RingBuilder:
         self.link_devices(users, device, created, np.full(n, self.end), primary=True)
         ip = self.add_ips(np.full(n, vocab.RESIDENTIAL), country)
         self.link_ips(users, ip, created, np.full(n, self.end), primary=True)
+        # As many are on mobile data as in the population, behind their country's carrier NAT.
+        on_mobile = np.flatnonzero(rng.random(n) < self.config.decoys.mobile_share)
+        low, high = self._carrier_offsets[country[on_mobile]], self._carrier_offsets[country[on_mobile] + 1]
+        on_mobile, low, high = on_mobile[high > low], low[high > low], high[high > low]
+        self.link_ips(users[on_mobile], self._carrier_ips[low + (rng.random(len(low)) * (high - low)).astype(np.int64)],
+                      created[on_mobile], np.full(len(on_mobile), self.end))
         account = self.add_accounts(users, first_account_opened(created, self.end, rng), primary=True)
         self.primary_account = np.concatenate([self.primary_account, account])
         self._warm_up(account)
@@ -209,6 +224,14 @@ class RingBuilder:
         if len(self._victims):
             payer = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
             self._edges.append(friend_payment_rows(payer, self._victims[rng.integers(0, len(self._victims), len(payer))], pop, rng))
+            # Friends pay them too, as each person of the population is paid by about as many as they pay.
+            payee = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
+            self._edges.append(friend_payment_rows(self._victims[rng.integers(0, len(self._victims), len(payee))], payee, pop, rng))
+        if len(self._employers):  # and as many draw a salary
+            paid = account[rng.random(len(account)) < pop.employed_share]
+            self._edges.append(transfer_rows(self._pick(self._employers, len(paid)), paid, MONTHLY, vocab.CHANNEL["transfer"],
+                                             pop.amounts.salary.edge_mu(rng, len(paid)), pop.amounts.salary.jitter,
+                                             phase=(rng.uniform(0, MONTH_DAYS, len(paid)) * DAY).astype(np.int64)))
 
     def identity_groups(self, column: str, n: int) -> np.ndarray:
         """``n`` new group ids of a user column (``_household``, ``_phone_group``) that no user has yet."""

@@ -12,7 +12,8 @@ repayment that is returned (which frees the limit for one more round of spending
 checking balance goes to exchanges, and the identities fall silent. Look-alikes in the population: flat-shares
 of students and new arrivals who sign up together at one address, families giving one phone number, shop demo
 devices, cards run up to the limit for a holiday or a laptop, people living payday to payday whose payments
-bounce.
+bounce, and young customers who run a card up, bounce a repayment, empty their account and leave, alone or a
+whole flat-share at once (:mod:`graphgen.population.defaults`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class BustOutConfig(TypologyConfig):
     identities: Count = Count(min=2, median=4, max=10, sigma=0.5)  # synthetic identities in one ring
     signup_days: FloatRange = FloatRange(low=1, high=21)  # the identities sign up within this
     history_days: FloatRange = FloatRange(low=30, high=150)  # from the first sign-up to the bust
-    history_payments: IntRange = IntRange(low=20, high=50)  # small card payments over the whole history
+    history_payments: IntRange = IntRange(low=10, high=40)  # small card payments over the whole history
     history_median: float = 35.0
     address_share: Share = 0.5  # rings whose identities give one address
     phone_share: Share = 0.4  # ... one phone number
@@ -112,7 +113,10 @@ def plant(builder: RingBuilder, config: BustOutConfig, rng: np.random.Generator)
     ts = uniform_times(visible_from[of], bust[ring][of] - HOUR, rng)
     typical = builder.typical_amount(config.history_median, EVERYDAY_PAYMENT)
     amount = builder.rounded(typical * np.exp(HISTORY_SPREAD * rng.standard_normal(len(of))), 5.0)
-    builder.schedule(card[of], builder.merchants(len(of)), ts, amount, CHANNEL["card"], None)
+    # At the few shops an identity frequents, as people shop (one new shop per purchase would stand out).
+    shops = np.maximum(builder.config.population.merchants_per_user.draw(rng, n), 1)
+    shop = builder.merchants(int(shops.sum()))[(np.cumsum(shops) - shops)[of] + (rng.random(len(of)) * shops[of]).astype(np.int64)]
+    builder.schedule(card[of], shop, ts, amount, CHANNEL["card"], None)
     bills = np.maximum((bust[ring] - visible_from) // (REPAYMENT_DAYS * DAY), 1)
     bill_of = np.repeat(np.arange(n), bills)
     paid_at = visible_from[bill_of] + (ranks_within(bills) + rng.uniform(0.8, 1.0, len(bill_of))) * REPAYMENT_DAYS * DAY
