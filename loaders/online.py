@@ -107,13 +107,13 @@ def connect(uri: str, user: str, password: str, database: str) -> Driver:
     return driver
 
 
-def _batches(tables: Iterator[pa.Table], size: int) -> Iterator[list[dict]]:
-    """Rows as dicts, ``size`` at a time; timestamps go as epoch milliseconds (Cypher turns them into datetimes)."""
+def _batches(tables: Iterator[pa.Table], size: int) -> Iterator[pa.RecordBatch]:
+    """Rows ``size`` at a time; timestamps go as epoch milliseconds (Cypher turns them into datetimes). They
+    become Python dicts only when written, so the batches a resumed load skips cost no conversion."""
     for table in tables:
         plain = pa.table({name: column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
                           for name, column in zip(table.column_names, table.columns)})
-        for batch in plain.to_batches(max_chunksize=size):
-            yield batch.to_pylist()
+        yield from plain.to_batches(max_chunksize=size)
 
 
 def _peeked(tables: Iterator[pa.Table]) -> tuple[pa.Schema, Iterator[pa.Table]]:
@@ -367,9 +367,8 @@ def _load_locked(ds: OutputFolder, driver: Driver, database: str, uri: str, batc
             columns, tables = _peeked(node.batches(ds, read))
             write(node_query(node, columns, merge=any_node), _batches(tables, batch_size), counted(node.label))
             if node.fraud is not None:
-                ids = node.fraud(ds).to_pylist()
-                write(f"UNWIND $rows AS id MATCH (n:{node.label} {{{node.key}: id}}) SET n:{GROUND_TRUTH_LABEL}",
-                      (ids[start:start + batch_size] for start in range(0, len(ids), batch_size)))
+                write(f"UNWIND $rows AS row MATCH (n:{node.label} {{{node.key}: row.id}}) SET n:{GROUND_TRUTH_LABEL}",
+                      pa.table({"id": node.fraud(ds)}).to_batches(max_chunksize=batch_size))
             report.nodes[node.label] = sizes[node.label]
         # From here on this load is the one writing relationships: a load it took over stops at its next batch.
         driver.execute_query(f"MATCH (m:{META_LABEL} {{dataset: $dataset}}) SET m.writer = $owner",
@@ -438,7 +437,9 @@ class _Writer:
         while not self._sessions.empty():
             self._sessions.get().close()
 
-    def _run(self, query: str, rows: list, guard: _BatchGuard | None, index: int) -> int:
+    def _run(self, query: str, batch: pa.RecordBatch, guard: _BatchGuard | None, index: int) -> int:
+        rows = batch.to_pylist()
+
         def work(tx) -> None:
             tx.run(query, rows=rows).consume()
             if guard is not None:
@@ -451,7 +452,7 @@ class _Writer:
             self._sessions.put(session)
         return len(rows)
 
-    def __call__(self, query: str, batches: Iterator[list], on_batch: Callable[[int], None] | None = None,
+    def __call__(self, query: str, batches: Iterator[pa.RecordBatch], on_batch: Callable[[int], None] | None = None,
                  guard: _BatchGuard | None = None) -> None:
         pending: set = set()
 
@@ -464,12 +465,12 @@ class _Writer:
                     on_batch(rows)
 
         try:
-            for index, rows in enumerate(batches):
+            for index, batch in enumerate(batches):
                 if guard is not None and guard.key(index) in guard.done:
                     if on_batch:
-                        on_batch(len(rows))
+                        on_batch(batch.num_rows)
                     continue
-                pending.add(self._pool.submit(self._run, query, rows, guard, index))
+                pending.add(self._pool.submit(self._run, query, batch, guard, index))
                 if len(pending) >= 2 * self._workers:  # a few batches ahead, not the whole table in memory
                     settle(FIRST_COMPLETED)
             settle(ALL_COMPLETED)

@@ -77,3 +77,31 @@ def test_fraud_amounts_are_not_constant_along_an_edge(tables):
     repeated = fraud.groupby(["src_account_id", "dst_account_id"])["amount"].agg(["size", "nunique"]).query("size >= 2")
     assert len(repeated) >= 10
     assert (repeated["nunique"] == repeated["size"]).mean() > 0.95
+
+
+def test_synthetic_identities_live_like_new_customers(heavy):
+    """Ring members who signed up during the horizon (synthetic identities) are as often on carrier NAT, paid by
+    other people and paid a salary as the legitimate customers who signed up then: a bare identity would stand out."""
+    config, g = heavy
+    start = config.horizon_ms()[0]
+    users = g.nodes["user"].to_pandas()
+    new = users["created_at"].dt.as_unit("ms").astype("int64").to_numpy() >= start
+    fraud = g.labels["user"].to_pandas()["is_fraud"].to_numpy()
+    owner = g.edges["has_account"].to_pandas().set_index("account_id")["user_id"]
+    accounts = g.nodes["account"].to_pandas().set_index("account_id")
+    t = g.transactions.to_pandas()
+    t = t[t["status"] == "completed"]
+    business = accounts.loc[t["src_account_id"], "account_type"].to_numpy() == "business"
+    payee = owner.loc[t["dst_account_id"]].to_numpy()
+    ips = g.nodes["ip"].to_pandas().set_index("ip_id")
+    uses_ip = g.edges["uses_ip"].to_pandas()
+    on_carrier = uses_ip[ips.loc[uses_ip["ip_id"], "connection_type"].to_numpy() == "mobile"]["user_id"].unique()
+    habits = {
+        "on carrier NAT": users["user_id"].isin(on_carrier).to_numpy(),
+        "paid by a person": users["user_id"].isin(payee[~business & (t["user_id"].to_numpy() != payee)]).to_numpy(),
+        "paid by a business": users["user_id"].isin(payee[business]).to_numpy(),
+    }
+    for habit, has in habits.items():
+        synthetic, legit = has[new & fraud].mean(), has[new & ~fraud].mean()
+        assert (new & fraud).sum() >= 100 and legit >= 0.2
+        assert abs(synthetic - legit) <= 0.15, f"{habit}: {synthetic:.2f} of synthetic identities, {legit:.2f} of new customers"

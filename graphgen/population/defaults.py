@@ -86,8 +86,8 @@ def card_defaults(people: People, accounts: pa.Table, acct: np.ndarray, config: 
                                      uniform_times(bounced_at[again], d1[more], rng),
                                      _rounded(spend[more] * rng.uniform(*SPENT_AGAIN, len(more)), config, rng), CHANNEL["card"]))
     relatives = people.of_kind(PERSON)
-    relatives = relatives[accounts.column("opened_at").to_numpy()[acct[relatives]] < start]  # whose account is open
-    payee = acct[relatives[rng.integers(0, max(len(relatives), 1), len(leavers))]] if len(relatives) else np.full(len(leavers), -1)
+    relatives = relatives[opened[acct[relatives]] < start]  # whose account is open by then
+    payee = acct[relatives[rng.integers(0, len(relatives), len(leavers))]] if len(relatives) else np.full(len(leavers), -1)
     to_exchange = rng.random(len(leavers)) < (TO_EXCHANGE_SHARE if len(exchanges) else 0.0)
     payee[to_exchange] = exchanges[rng.integers(0, max(len(exchanges), 1), int(to_exchange.sum()))]
     checking = acct[leavers]
