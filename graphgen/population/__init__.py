@@ -55,19 +55,21 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         primary = primary_account_of(accounts, people.n)
         transfers, scheduled = grow_payments(people, accounts, primary, employer_of, config, start, end, money_rng)
         defaults, quiet = card_defaults(people, accounts, primary, config, start, end, stage_rng(seed, "population.defaults"))
-        transfers = add_transfer_edges(transfers, transfer_rows(defaults["src_account_id"], defaults["dst_account_id"],
-                                                                PLANNED, defaults["channel"]))
         # Those who left make no more payments of their own, scheduled ones included.
         payer = accounts.column("_owner").to_numpy()[scheduled["src_account_id"]]
         left_at = np.full(people.n, end + 1, dtype=np.int64)
         left_at[quiet["user"]] = quiet["from"]
         stays = scheduled["ts"] < left_at[payer]
         scheduled = {k: np.concatenate([v[stays], defaults[k]]) for k, v in scheduled.items()}
-        return accounts, transfers, scheduled, quiet
+        return accounts, transfers, scheduled, quiet, transfer_rows(defaults["src_account_id"], defaults["dst_account_id"],
+                                                                   PLANNED, defaults["channel"])
 
-    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled, quiet) = run_parallel(links, money)
-    transfers = add_transfer_edges(transfers, co_user_edges([device_groups, ip_groups], primary_account_of(accounts, people.n),
-                                                            config, stage_rng(seed, "population.co_users")))
+    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled, quiet, default_edges) = \
+        run_parallel(links, money)
+    co_users = co_user_edges([device_groups, ip_groups], primary_account_of(accounts, people.n), config,
+                             stage_rng(seed, "population.co_users"))
+    # One pass over the (large) edge table for both sets of new edges.
+    transfers = add_transfer_edges(transfers, {k: np.concatenate([co_users[k], default_edges[k]]) for k in co_users})
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
         "_family": people.family, "_household": people.household,
