@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from tests.test_rings import ms
+
 
 def separation(y, x) -> float:
     """How far a single column separates fraud from legit, in units of the largest gap chance allows.
@@ -85,7 +87,7 @@ def test_synthetic_identities_live_like_new_customers(heavy):
     config, g = heavy
     start = config.horizon_ms()[0]
     users = g.nodes["user"].to_pandas()
-    new = users["created_at"].dt.as_unit("ms").astype("int64").to_numpy() >= start
+    new = ms(users["created_at"]) >= start
     fraud = g.labels["user"].to_pandas()["is_fraud"].to_numpy()
     owner = g.edges["has_account"].to_pandas().set_index("account_id")["user_id"]
     accounts = g.nodes["account"].to_pandas().set_index("account_id")

@@ -61,13 +61,12 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         left_at[quiet["user"]] = quiet["from"]
         stays = scheduled["ts"] < left_at[payer]
         scheduled = {k: np.concatenate([v[stays], defaults[k]]) for k, v in scheduled.items()}
-        return accounts, transfers, scheduled, quiet, transfer_rows(defaults["src_account_id"], defaults["dst_account_id"],
-                                                                   PLANNED, defaults["channel"])
+        return accounts, primary, transfers, scheduled, quiet, transfer_rows(defaults["src_account_id"],
+                                                                            defaults["dst_account_id"], PLANNED, defaults["channel"])
 
-    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, transfers, scheduled, quiet, default_edges) = \
+    (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, primary, transfers, scheduled, quiet, default_edges) = \
         run_parallel(links, money)
-    co_users = co_user_edges([device_groups, ip_groups], primary_account_of(accounts, people.n), config,
-                             stage_rng(seed, "population.co_users"))
+    co_users = co_user_edges([device_groups, ip_groups], primary, config, stage_rng(seed, "population.co_users"))
     # One pass over the (large) edge table for both sets of new edges.
     transfers = add_transfer_edges(transfers, {k: np.concatenate([co_users[k], default_edges[k]]) for k in co_users})
     users = pa.table({

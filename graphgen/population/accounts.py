@@ -67,3 +67,11 @@ def primary_account_of(accounts: pa.Table, n_users: int) -> np.ndarray:
     idx = np.flatnonzero(accounts.column("_primary").to_numpy())
     out[accounts.column("_owner").to_numpy()[idx]] = idx
     return out
+
+
+def first_card_of(accounts: pa.Table, n_users: int) -> np.ndarray:
+    """Each user's first credit card, -1 if none."""
+    out = np.full(n_users, -1, dtype=np.int64)
+    cards = np.flatnonzero(accounts.column("account_type").to_numpy() == CREDIT_CARD)[::-1]  # the first one written last
+    out[accounts.column("_owner").to_numpy()[cards]] = cards
+    return out

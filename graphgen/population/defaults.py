@@ -12,10 +12,11 @@ import numpy as np
 import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
+from graphgen.population.accounts import first_card_of
 from graphgen.population.payments import payment_rows, round_amounts
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, People
 from graphgen.sampling import DAY, HOUR, uniform_times
-from graphgen.vocab import CHANNEL, CREDIT_CARD, RETURNED
+from graphgen.vocab import CHANNEL, RETURNED
 
 YOUNG_DAYS = 180  # customers who signed up this long before the horizon at most
 SETTLED_DAYS = 14  # a card is run up this long after the customer signed up and the card was opened, at least
@@ -36,12 +37,8 @@ def card_defaults(people: People, accounts: pa.Table, acct: np.ndarray, config: 
     of them with a card repayment that is returned, empties the checking account and is quiet from then on.
     """
     decoys = config.decoys
-    owner = accounts.column("_owner").to_numpy()
-    is_card = accounts.column("account_type").to_numpy() == CREDIT_CARD
     opened = accounts.column("opened_at").to_numpy()
-    card_of = np.full(people.n, -1, dtype=np.int64)
-    cards = np.flatnonzero(is_card)[::-1]
-    card_of[owner[cards]] = cards  # each holder's first card
+    card_of = first_card_of(accounts, people.n)
     holds_card = card_of >= 0
     ready = np.maximum(people.created, np.where(holds_card, opened[np.maximum(card_of, 0)], 0)) + SETTLED_DAYS * DAY
     young = (people.kind == PERSON) & (people.created >= start - YOUNG_DAYS * DAY)

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
 from graphgen.vocab import CHANNEL, COMPLETED, CREDIT_CARD, SAVINGS
+from graphgen.population.accounts import first_card_of
 from graphgen.population.links import CHIPS_IN, PAYS_RENT, REPAYS
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, UTILITY, People
 from graphgen.sampling import (DAY, HOUR, MONTH, choose, cumsum_within, pair_key, popularity, ranks_within, starts_of_runs,
@@ -266,9 +267,8 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         merchant = popular(MERCHANT, MERCHANT_POPULARITY, len(buyer))
         # Credit-card holders put some shops on the card; the employed spend more right after payday (their
         # card edges carry their pay day as an anchor).
-        card_of = np.full(people.n, -1, dtype=np.int64)
+        card_of = first_card_of(accounts, people.n)
         all_cards = np.flatnonzero(account_type == CREDIT_CARD)[::-1]
-        card_of[owner[all_cards]] = all_cards  # each holder's first card
         on_card = (card_of[buyer] >= 0) & (rng.random(len(buyer)) < pop.card_purchase_share)
         plan.add_rows(purchase_rows(np.where(on_card, card_of[buyer], acct[buyer]), merchant, pop, rng,
                                         anchor=np.where(employer_of[buyer] >= 0, pay_day[buyer], NO_ANCHOR)))
