@@ -268,6 +268,15 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
 }
 
 
+DIFFICULTY_DECOYS: dict[str, dict[str, Any]] = {
+    # Look-alikes a level adds to the population. At hard, credit losses are twice as common (a subprime book),
+    # so that young customers who run a card up and go quiet are no longer rare enough to point at bust-outs.
+    "easy": {},
+    "medium": {},
+    "hard": {"card_default_share": 0.12, "arrivals_leave_share": 0.4},
+}
+
+
 class GraphgenConfig(StrictModel):
     """Everything that determines a generated graph; the same config gives byte-identical files."""
 
@@ -285,9 +294,11 @@ class GraphgenConfig(StrictModel):
     @classmethod
     def _apply_difficulty(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("difficulty") in DIFFICULTY_LEVELS:
-            rings = data.get("rings", {})
-            if isinstance(rings, dict):
-                data = {**data, "rings": _deep_merge(DIFFICULTY_LEVELS[data["difficulty"]], rings)}
+            level = data["difficulty"]
+            for section, defaults in (("rings", DIFFICULTY_LEVELS[level]), ("decoys", DIFFICULTY_DECOYS[level])):
+                given = data.get(section, {})
+                if isinstance(given, dict):
+                    data = {**data, section: _deep_merge(defaults, given)}
         return data
 
     def horizon_ms(self) -> tuple[int, int]:

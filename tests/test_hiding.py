@@ -177,12 +177,16 @@ def stopped_payers(graph, config, days: float) -> pd.DataFrame:
     return pd.DataFrame({"last": stopped, "run_up": run_up.reindex(stopped.index, fill_value=0.0)})
 
 
-def card_leavers(graph, config) -> int:
+def card_leaver_ids(graph, config) -> pd.Index:
     """People who signed up in the half year before the horizon or since, ran a card to half its limit or more in
     their last 14 days of paying, then paid nothing for three weeks or more."""
     stopped = stopped_payers(graph, config, days=21)
     created = ms(graph.nodes["user"].to_pandas().set_index("user_id").loc[stopped.index, "created_at"])
-    return int(((stopped["run_up"] >= 0.5) & (created >= config.horizon_ms()[0] - 180 * DAY)).sum())
+    return stopped.index[(stopped["run_up"] >= 0.5) & (created >= config.horizon_ms()[0] - 180 * DAY)]
+
+
+def card_leavers(graph, config) -> int:
+    return len(card_leaver_ids(graph, config))
 
 
 def flats_leaving_together(graph, config) -> int:
@@ -255,6 +259,18 @@ def test_difficulty_moves_the_rings_structure(levels):
         cfg = graph.config.rings.device_sharing
         assert sizes[level].min() >= cfg.size.min
     assert sizes["easy"].median() > sizes["medium"].median() > sizes["hard"].median()
+
+
+def test_hard_books_more_credit_losses(levels):
+    """At hard, legitimate customers who run a card up and go quiet are about twice as common as at medium (a
+    subprime book), so that such a customer is less of a hint at a bust-out."""
+    legit = {}
+    for level in ("medium", "hard"):
+        graph = levels[level]
+        fraud = graph.labels["user"].to_pandas().query("is_fraud")["user_id"]
+        legit[level] = len(card_leaver_ids(graph, graph.config).difference(fraud))
+    assert legit["medium"] >= 20, legit
+    assert 1.5 <= legit["hard"] / legit["medium"] <= 3.0, legit
 
 
 def test_at_hard_catching_most_rings_by_one_signal_flags_more_look_alikes():

@@ -83,7 +83,8 @@ def test_fraud_amounts_are_not_constant_along_an_edge(tables):
 
 def test_synthetic_identities_live_like_new_customers(heavy):
     """Ring members who signed up during the horizon (synthetic identities) are as often on carrier NAT, paid by
-    other people and paid a salary as the legitimate customers who signed up then: a bare identity would stand out."""
+    other people, paid a salary and paying bills by direct debit as the legitimate customers who signed up then: a
+    bare identity would stand out."""
     config, g = heavy
     start = config.horizon_ms()[0]
     users = g.nodes["user"].to_pandas()
@@ -102,6 +103,7 @@ def test_synthetic_identities_live_like_new_customers(heavy):
         "on carrier NAT": users["user_id"].isin(on_carrier).to_numpy(),
         "paid by a person": users["user_id"].isin(payee[~business & (t["user_id"].to_numpy() != payee)]).to_numpy(),
         "paid by a business": users["user_id"].isin(payee[business]).to_numpy(),
+        "paying a direct debit": users["user_id"].isin(t.loc[t["channel"] == "direct_debit", "user_id"]).to_numpy(),
     }
     for habit, has in habits.items():
         synthetic, legit = has[new & fraud].mean(), has[new & ~fraud].mean()

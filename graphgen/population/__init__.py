@@ -67,8 +67,8 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
     (devices, uses_device, device_groups, ips, uses_ip, ip_groups), (accounts, primary, transfers, scheduled, quiet, default_edges) = \
         run_parallel(links, money)
     co_users = co_user_edges([device_groups, ip_groups], primary, config, stage_rng(seed, "population.co_users"))
-    # One pass over the (large) edge table for both sets of new edges.
-    transfers = add_transfer_edges(transfers, {k: np.concatenate([co_users[k], default_edges[k]]) for k in co_users})
+    # One pass over the (large) edge table: planned edges first, so a pair's planned pattern wins.
+    transfers = add_transfer_edges(None, {k: np.concatenate([transfers[k], co_users[k], default_edges[k]]) for k in transfers})
     users = pa.table({
         "country": people.country, "segment": people.segment, "created_at": people.created,
         "_family": people.family, "_household": people.household,

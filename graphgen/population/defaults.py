@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from graphgen.config import GraphgenConfig
 from graphgen.population.accounts import first_card_of
-from graphgen.population.payments import payment_rows, round_amounts
+from graphgen.population.payments import payment_rows, person_to_person_channels, round_amounts, run_cards_up
 from graphgen.population.people import EXCHANGE, MERCHANT, PERSON, People
 from graphgen.sampling import DAY, HOUR, uniform_times
 from graphgen.vocab import CHANNEL, RETURNED
@@ -23,6 +23,7 @@ SETTLED_DAYS = 14  # a card is run up this long after the customer signed up and
 RUN_UP_PURCHASES = (1, 6)  # purchases that run the card up
 TO_EXCHANGE_SHARE = 0.4  # of leavers' checking balances, sent to an exchange rather than to a relative
 DRAINED = (0.5, 1.0)  # of the checking balance, sent away before leaving
+DRAIN_PIECES = 5  # sent in one to this many payments
 SPEND_AGAIN_SHARE = 0.5  # of those whose repayment bounces, those who spend again before it comes back
 SPENT_AGAIN = (0.2, 0.8)  # of what they had run up
 
@@ -64,34 +65,28 @@ def card_defaults(people: People, accounts: pa.Table, acct: np.ndarray, config: 
     if len(debtors) and len(merchants):
         card = card_of[debtors]
         d0, d1 = t0[holds_card[leavers]], t1[holds_card[leavers]]
-        limit = accounts.column("credit_limit").to_numpy()[card]
-        spend = limit * decoys.default_spent.draw(rng, len(card))
-        n_buys = rng.integers(RUN_UP_PURCHASES[0], RUN_UP_PURCHASES[1] + 1, len(card))
-        of = np.repeat(np.arange(len(card)), n_buys)
-        weight = rng.random(len(of)) + 0.2
-        buy = spend[of] * weight / np.bincount(of, weights=weight, minlength=len(card))[of]
-        payments.append(payment_rows(card[of], merchants[rng.integers(0, len(merchants), len(of))],
-                                     uniform_times(d0[of], d1[of], rng), _rounded(buy, config, rng), CHANNEL["card"]))
-        bounce = np.flatnonzero(rng.random(len(card)) < decoys.default_bounce_share)
-        bounced_at = uniform_times(d0[bounce], d1[bounce], rng)
-        payments.append(payment_rows(acct[debtors[bounce]], card[bounce], bounced_at, _rounded(spend[bounce], config, rng),
-                                     CHANNEL["transfer"], status=RETURNED))
-        # The card shows the repayment as paid until it comes back: some spend again meanwhile, past the limit.
-        again = rng.random(len(bounce)) < SPEND_AGAIN_SHARE
-        more = bounce[again]
-        payments.append(payment_rows(card[more], merchants[rng.integers(0, len(merchants), len(more))],
-                                     uniform_times(bounced_at[again], d1[more], rng),
-                                     _rounded(spend[more] * rng.uniform(*SPENT_AGAIN, len(more)), config, rng), CHANNEL["card"]))
+        spend = accounts.column("credit_limit").to_numpy()[card] * decoys.default_spent.draw(rng, len(card))
+        run = run_cards_up(spend, d0, d1, rng.integers(RUN_UP_PURCHASES[0], RUN_UP_PURCHASES[1] + 1, len(card)),
+                           decoys.default_bounce_share, SPEND_AGAIN_SHARE, SPENT_AGAIN, rng)
+        spent_on = np.concatenate([run.buy_of, run.again_of])
+        payments.append(payment_rows(card[spent_on], merchants[rng.integers(0, len(merchants), len(spent_on))],
+                                     np.concatenate([run.buy_at, run.again_at]),
+                                     _rounded(np.concatenate([run.buy_amount, run.again_amount]), config, rng), CHANNEL["card"]))
+        payments.append(payment_rows(acct[debtors[run.bounced]], card[run.bounced], run.bounced_at,
+                                     _rounded(spend[run.bounced], config, rng), CHANNEL["transfer"], status=RETURNED))
     relatives = people.of_kind(PERSON)
     relatives = relatives[opened[acct[relatives]] < start]  # whose account is open by then
     payee = acct[relatives[rng.integers(0, len(relatives), len(leavers))]] if len(relatives) else np.full(len(leavers), -1)
     to_exchange = rng.random(len(leavers)) < (TO_EXCHANGE_SHARE if len(exchanges) else 0.0)
     payee[to_exchange] = exchanges[rng.integers(0, max(len(exchanges), 1), int(to_exchange.sum()))]
     checking = acct[leavers]
-    balance = accounts.column("balance").to_numpy()[checking]
-    payments.append(payment_rows(checking, payee, uniform_times(t0, t1, rng),
-                                 _rounded(np.maximum(balance * rng.uniform(*DRAINED, len(leavers)), 20.0), config, rng),
-                                 np.where(to_exchange, CHANNEL["instant"], CHANNEL["transfer"])))
+    drained = np.maximum(accounts.column("balance").to_numpy()[checking] * rng.uniform(*DRAINED, len(leavers)), 20.0)
+    channel = np.where(to_exchange, CHANNEL["instant"], person_to_person_channels(len(leavers), config.population.instant_share, rng))
+    # In one go or a few, as a bank's daily limit on transfers allows.
+    pieces = rng.integers(1, DRAIN_PIECES + 1, len(leavers))
+    of = np.repeat(np.arange(len(leavers)), pieces)
+    payments.append(payment_rows(checking[of], payee[of], uniform_times(t0[of], t1[of], rng),
+                                 _rounded(drained[of] / pieces[of], config, rng), channel[of]))
     rows = {k: np.concatenate([p[k] for p in payments]) for k in payments[0]}
     sent = (rows["dst_account_id"] >= 0) & (rows["src_account_id"] != rows["dst_account_id"])
     rows = {k: v[sent] for k, v in rows.items()}

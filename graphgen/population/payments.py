@@ -8,6 +8,8 @@ explicitly, as for bill-splitting loops, collections and fraud rings, in the wor
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pyarrow as pa
 
@@ -96,6 +98,40 @@ def friend_payment_rows(payer: np.ndarray, friend: np.ndarray, pop, rng: np.rand
                          round_to=np.where(rng.random(n) < pop.round_amount_share, 10.0, 0.0))
 
 
+class CardRunUp(NamedTuple):
+    """Cards run up within a window (see :func:`run_cards_up`); ``*_of`` index the cards."""
+
+    buy_of: np.ndarray
+    buy_at: np.ndarray
+    buy_amount: np.ndarray
+    bounced: np.ndarray  # cards whose repayment of the run-up is returned
+    bounced_at: np.ndarray
+    again_of: np.ndarray  # of those, cards spent on again before the repayment comes back, past the limit
+    again_at: np.ndarray
+    again_amount: np.ndarray
+
+
+def run_cards_up(spend: np.ndarray, start: np.ndarray, end: np.ndarray, n_buys: np.ndarray, bounce_share: float,
+                 again_share: float, again_spent: tuple[float, float], rng: np.random.Generator) -> CardRunUp:
+    """Spend ``spend`` on each card in ``n_buys`` purchases within ``[start, end]``; bounce a repayment of it.
+
+    Shared by bust-outs and the card defaults that look like them, so that the two differ only in their
+    parameters. ``bounce_share`` of the cards get a repayment of the whole run-up that is returned; while it is
+    in flight the card shows it as paid, and ``again_share`` of those spend ``again_spent`` of the run-up again.
+    """
+    n = len(spend)
+    of = np.repeat(np.arange(n), n_buys)
+    weight = rng.random(len(of)) + 0.2
+    buy = spend[of] * weight / np.bincount(of, weights=weight, minlength=n)[of]
+    bought_at = uniform_times(start[of], end[of], rng)
+    bounced = np.flatnonzero(rng.random(n) < bounce_share)
+    bounced_at = uniform_times(start[bounced], end[bounced], rng)
+    again = rng.random(len(bounced)) < again_share
+    again_of = bounced[again]
+    return CardRunUp(of, bought_at, buy, bounced, bounced_at, again_of, uniform_times(bounced_at[again], end[again_of], rng),
+                     spend[again_of] * rng.uniform(*again_spent, len(again_of)))
+
+
 def person_to_person_channels(n: int, instant_share: float, rng: np.random.Generator) -> np.ndarray:
     """Channels of payments between people: instant transfers or payment-app transfers."""
     return np.where(rng.random(n) < instant_share, CHANNEL["instant"], CHANNEL["p2p"]).astype(np.int8)
@@ -119,9 +155,9 @@ class TransferPlanner:
     def add_rows(self, rows: dict[str, np.ndarray]) -> None:
         self.parts.append(rows)
 
-    def table(self) -> pa.Table:
-        rows = {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0]}
-        return add_transfer_edges(None, rows)
+    def rows(self) -> dict[str, np.ndarray]:
+        """All planned edges in order, duplicates still in (``add_transfer_edges`` keeps each pair's first)."""
+        return {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0]}
 
 
 def transfer_rows(src, dst, pattern: int, channel, mu=0.0, sigma=0.0, rate=0.0, phase=None, round_to=0.0) -> dict[str, np.ndarray]:
@@ -164,8 +200,8 @@ def add_transfer_edges(table: pa.Table | None, rows: dict[str, np.ndarray]) -> p
 
 
 def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarray, employer_of: np.ndarray,
-                  config: GraphgenConfig, start: int, end: int, rng) -> tuple[pa.Table, dict[str, np.ndarray]]:
-    """Legitimate TRANSFERS_TO edges and the scheduled bill-splitting loops."""
+                  config: GraphgenConfig, start: int, end: int, rng) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Rows of legitimate TRANSFERS_TO edges (see ``TransferPlanner.rows``) and the scheduled bill-splitting loops."""
     pop, decoys = config.population, config.decoys
     amounts = pop.amounts
     opened = accounts.column("opened_at").to_numpy()
@@ -319,7 +355,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     to_others = scheduled["src_account_id"] != scheduled["dst_account_id"]  # nobody pays themselves
     scheduled = {k: v[to_others] for k, v in scheduled.items()}
     plan.add(scheduled["src_account_id"], scheduled["dst_account_id"], PLANNED, scheduled["channel"], 0.0)
-    return plan.table(), scheduled
+    return plan.rows(), scheduled
 
 
 def co_user_edges(groups: list[dict[str, np.ndarray]], acct: np.ndarray, config: GraphgenConfig, rng) -> dict[str, np.ndarray]:

@@ -21,8 +21,8 @@ from graphgen.graph import EntityGraph, append_rows, col
 from graphgen.population.accounts import account_rows, first_account_opened
 from graphgen.population.links import device_attributes, ip_attributes, link_rows
 from graphgen.population.payments import (MONTH_DAYS, MONTHLY, PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
-                                         person_to_person_channels, purchase_rows, round_amounts, transfer_rows)
-from graphgen.population.people import EMPLOYER, EXCHANGE, MERCHANT, PERSON
+                                         person_to_person_channels, purchase_rows, round_amounts, run_cards_up, transfer_rows)
+from graphgen.population.people import EMPLOYER, EXCHANGE, MERCHANT, PERSON, UTILITY
 from graphgen.rings.base import EVERYDAY_PAYMENT, NODE_TYPES, REGISTRY, role_names
 from graphgen.sampling import DAY, HOUR, choose, stage_rng, uniform_times
 from graphgen.schema import SCHEDULED_EVENTS
@@ -101,6 +101,11 @@ class RingBuilder:
         self._exchanges = self.primary_account[np.flatnonzero(kind == EXCHANGE)]
         self._merchants = self.primary_account[np.flatnonzero(kind == MERCHANT)]
         self._employers = self.primary_account[np.flatnonzero(kind == EMPLOYER)]
+        self._utilities = self.primary_account[np.flatnonzero(kind == UTILITY)]
+        transfers = graph.edges["transfers_to"]
+        debited = col(transfers, "src_account_id")[col(transfers, "_channel") == vocab.CHANNEL["direct_debit"]]
+        persons = self.primary_account[kind == PERSON]
+        self._utility_payer_share = float(np.isin(persons, debited).mean()) if len(persons) else 0.0
         # Carrier-NAT IPs, once per subscriber link: drawing an entry follows each pool's popularity.
         ip_links = col(graph.edges["uses_ip"], "ip_id")
         carrier = ip_links[col(graph.nodes["ip"], "connection_type")[ip_links] == vocab.MOBILE_NET]
@@ -216,7 +221,7 @@ class RingBuilder:
         return users
 
     def _warm_up(self, account: np.ndarray) -> None:
-        """Synthetic identities also shop and pay friends, drawn like the population's new customers."""
+        """Synthetic identities also shop, pay bills and pay friends, drawn like the population's new customers."""
         pop, rng = self.config.population, self.rng
         if len(self._merchants):
             buyer = np.repeat(account, pop.merchants_per_user.draw(rng, len(account)))
@@ -227,6 +232,12 @@ class RingBuilder:
             # Friends pay them too, as each person of the population is paid by about as many as they pay.
             payee = np.repeat(account, pop.friends_per_user.draw(rng, len(account)))
             self._edges.append(friend_payment_rows(self._victims[rng.integers(0, len(self._victims), len(payee))], payee, pop, rng))
+        if len(self._utilities):  # as many pay utility bills by direct debit
+            payer = account[rng.random(len(account)) < self._utility_payer_share]
+            payer = np.repeat(payer, pop.utilities_per_household.draw(rng, len(payer)))
+            self._edges.append(transfer_rows(payer, self._pick(self._utilities, len(payer)), MONTHLY, vocab.CHANNEL["direct_debit"],
+                                             pop.amounts.utility.edge_mu(rng, len(payer)), pop.amounts.utility.jitter,
+                                             phase=(rng.uniform(0, MONTH_DAYS, len(payer)) * DAY).astype(np.int64)))
         if len(self._employers):  # and as many draw a salary
             paid = account[rng.random(len(account)) < pop.employed_share]
             self._edges.append(transfer_rows(self._pick(self._employers, len(paid)), paid, MONTHLY, vocab.CHANNEL["transfer"],
@@ -366,8 +377,20 @@ class RingBuilder:
         of = np.repeat(np.arange(len(ring)), pieces)
         amount = total[of] * self.rng.uniform(*CASH_OUT_SHARE, len(of)) / pieces
         amount = self.rounded(np.maximum(amount, 1.0), 10.0)
-        self.schedule(account[of], self.exchanges(len(of)), uniform_times(start[of], end[of], self.rng), amount,
+        exchange = self.exchanges(len(ring))[of]  # each account's pieces go to its one exchange account
+        self.schedule(account[of], exchange, uniform_times(start[of], end[of], self.rng), amount,
                       vocab.CHANNEL["instant"], ring[of], _rows(device_edge, of), _rows(ip_edge, of))
+
+    def run_cards_up(self, card, checking, ring, spend, start, end, n_buys, bounce_share, again_spent) -> None:
+        """Run each card up by ``spend`` at merchants within ``[start, end]``, as card defaults do
+        (:func:`graphgen.population.payments.run_cards_up`); every card whose repayment from ``checking`` bounces
+        is spent on again while it is in flight."""
+        run = run_cards_up(spend, start, end, n_buys, bounce_share, 1.0, again_spent, self.rng)
+        spent_on = np.concatenate([run.buy_of, run.again_of])
+        self.schedule(card[spent_on], self.merchants(len(spent_on)), np.concatenate([run.buy_at, run.again_at]),
+                      self.rounded(np.concatenate([run.buy_amount, run.again_amount]), 10.0), vocab.CHANNEL["card"], ring[spent_on])
+        self.schedule(checking[run.bounced], card[run.bounced], run.bounced_at, self.rounded(spend[run.bounced], 10.0),
+                      vocab.CHANNEL["transfer"], ring[run.bounced], status=vocab.RETURNED)
 
     def schedule(self, src, dst, ts, amount, channel, ring, device_edge=None, ip_edge=None, status=vocab.COMPLETED) -> None:
         """Schedule payments along TRANSFERS_TO edges (created where missing); ``ring`` None: not ring payments.

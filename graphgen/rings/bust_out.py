@@ -25,7 +25,7 @@ import numpy as np
 from graphgen.params import Count, FloatRange, IntRange, Share
 from graphgen.rings.base import EVERYDAY_PAYMENT, RingQuery, TypologyConfig, register
 from graphgen.sampling import DAY, HOUR, choose, ranks_within, uniform_times
-from graphgen.vocab import CHANNEL, COUNTRY_WEIGHTS, CREDIT_CARD, MOBILE, RETURNED
+from graphgen.vocab import CHANNEL, COUNTRY_WEIGHTS, CREDIT_CARD, MOBILE
 
 if TYPE_CHECKING:
     from graphgen.rings.builder import RingBuilder
@@ -37,6 +37,7 @@ SIGNUP_DEVICE_DAYS = (0.02, 2)  # an identity set up on the ring's phone uses it
 HISTORY_SPREAD = 0.6  # log-normal sigma of history payments around their median
 REPAYMENT_DAYS = 30  # the history's card bills are repaid monthly, in full
 BUST_PURCHASES = IntRange(low=2, high=6)
+SPENT_AGAIN = (0.5, 1.0)  # of the run-up, spent again while the bounced repayment is in flight
 CASH_OUT_SHARE = (0.6, 1.0)  # of the checking balance, sent to exchanges in the bust
 
 
@@ -127,19 +128,8 @@ def plant(builder: RingBuilder, config: BustOutConfig, rng: np.random.Generator)
 
     # The bust: the cards run up to the limit, a repayment that bounces and a second round, checking cashed out.
     bust_start, bust_end = bust[ring], bust[ring] + bust_window[ring]
-    n_buys = BUST_PURCHASES.draw(rng, n)
-    buy_of = np.repeat(np.arange(n), n_buys)
-    weight = rng.random(len(buy_of)) + 0.2
-    spend = limit * config.spent.draw(rng, n)
-    buy = builder.rounded(spend[buy_of] * weight / np.bincount(buy_of, weights=weight, minlength=n)[buy_of], 10.0)
-    builder.schedule(card[buy_of], builder.merchants(len(buy_of)), uniform_times(bust_start[buy_of], bust_end[buy_of], rng),
-                     buy, CHANNEL["card"], ring_of[buy_of])
-    bounce = np.flatnonzero(rng.random(n) < config.bounce_share)
-    bounced_at = uniform_times(bust_start[bounce], bust_end[bounce], rng)
-    builder.schedule(checking[bounce], card[bounce], bounced_at, builder.rounded(spend[bounce], 10.0), CHANNEL["transfer"],
-                     ring_of[bounce], status=RETURNED)
-    builder.schedule(card[bounce], builder.merchants(len(bounce)), uniform_times(bounced_at, bust_end[bounce], rng),
-                     builder.rounded(spend[bounce] * rng.uniform(0.5, 1.0, len(bounce)), 10.0), CHANNEL["card"], ring_of[bounce])
+    builder.run_cards_up(card, checking, ring_of, limit * config.spent.draw(rng, n), bust_start, bust_end,
+                         BUST_PURCHASES.draw(rng, n), config.bounce_share, SPENT_AGAIN)
     cash = builder.account_values("balance", checking) * rng.uniform(*CASH_OUT_SHARE, n)
     builder.cash_out(checking, ring_of, bust_start, bust_end, np.maximum(cash, 100.0))
     builder.keep_quiet(users, bust_end, np.full(n, builder.end + 1))
