@@ -156,3 +156,12 @@ def uniform_times(low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -
     low = np.asarray(low, dtype=np.int64)
     span = np.maximum(np.asarray(high, dtype=np.int64) - low, 0)
     return low + (rng.random(len(span)) * span).astype(np.int64)
+
+
+def in_windows(user: np.ndarray, ts: np.ndarray, windows: dict[str, np.ndarray], n_users: int) -> np.ndarray:
+    """Whether each ``(user, ts)`` falls in its user's window ``[from, to)``; ``windows`` holds at most one per user
+    (columns ``user``, ``from``, ``to``, as the ``_quiet`` working table)."""
+    start = np.zeros(n_users, np.int64)
+    stop = np.zeros_like(start)
+    start[windows["user"]], stop[windows["user"]] = windows["from"], windows["to"]
+    return (ts >= start[user]) & (ts < stop[user])

@@ -18,7 +18,7 @@ from graphgen.population.payments import MONTHLY, NO_ANCHOR, POISSON
 from graphgen.population.people import PERSON
 from graphgen.rhythm import draw_in_profile, on_due_day, warp_days
 from graphgen.vocab import CHANNEL, COMPLETED, CREDIT_CARD, RETURNED
-from graphgen.sampling import (DAY, HOUR, MONTH, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
+from graphgen.sampling import (DAY, HOUR, MONTH, in_windows, pair_key, pick_held_edges, ranks_within, stage_rng, time_order,
                                uniform_times)
 
 # How often people pay from their primary device / over their primary IP when another one is also live.
@@ -48,10 +48,7 @@ def user_activity(kind: np.ndarray, pop, start: int, end: int, rng: np.random.Ge
 def quiet(graph: EntityGraph, user: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Whether each ``(user, ts)`` falls in a window the rings stage kept the user quiet (a sleeper)."""
     windows = graph.labels["_quiet"]
-    quiet_from = np.zeros(graph.nodes["user"].num_rows, np.int64)
-    quiet_to = np.zeros_like(quiet_from)
-    quiet_from[col(windows, "user")], quiet_to[col(windows, "user")] = col(windows, "from"), col(windows, "to")
-    return (ts >= quiet_from[user]) & (ts < quiet_to[user])
+    return in_windows(user, ts, {k: col(windows, k) for k in ("user", "from", "to")}, graph.nodes["user"].num_rows)
 
 
 BATCH_CHANNELS = (CHANNEL["standing_order"], CHANNEL["direct_debit"])  # run by the bank, on business days

@@ -14,7 +14,7 @@ from graphgen.population.defaults import card_defaults
 from graphgen.population.links import grow_devices, grow_ips
 from graphgen.population.payments import PLANNED, add_transfer_edges, co_user_edges, grow_payments, transfer_rows
 from graphgen.population.people import assign_employers, grow_people, settle_new_arrivals, shared_phones
-from graphgen.sampling import stage_rng
+from graphgen.sampling import in_windows, stage_rng
 
 
 def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGraph:
@@ -57,9 +57,7 @@ def grow_population(config: GraphgenConfig, seed: int | None = None) -> EntityGr
         defaults, quiet = card_defaults(people, accounts, primary, config, start, end, stage_rng(seed, "population.defaults"))
         # Those who left make no more payments of their own, scheduled ones included.
         payer = accounts.column("_owner").to_numpy()[scheduled["src_account_id"]]
-        left_at = np.full(people.n, end + 1, dtype=np.int64)
-        left_at[quiet["user"]] = quiet["from"]
-        stays = scheduled["ts"] < left_at[payer]
+        stays = ~in_windows(payer, scheduled["ts"], quiet, people.n)
         scheduled = {k: np.concatenate([v[stays], defaults[k]]) for k, v in scheduled.items()}
         return accounts, primary, transfers, scheduled, quiet, transfer_rows(defaults["src_account_id"],
                                                                             defaults["dst_account_id"], PLANNED, defaults["channel"])
