@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from graphgen.sampling import (choose, cumsum_within, group_offsets, pair_key, pair_parts, pick_held_edges, ranks_within,
-                               split_into_groups, starts_of_runs, time_order, uniform_times)
+from graphgen.population.payments import run_cards_up
+from graphgen.sampling import (choose, cumsum_within, group_offsets, in_windows, pair_key, pair_parts, pick_held_edges,
+                               ranks_within, split_into_groups, starts_of_runs, time_order, uniform_times)
 
 counts = hnp.arrays(np.int64, st.integers(0, 30), elements=st.integers(0, 6))
 seeds = st.integers(0, 2**32 - 1)
@@ -115,3 +116,36 @@ def test_picked_edges_are_held_by_the_owner_at_that_time(case, p_primary, seed):
             assert not covering.any(), "an edge covered the time but none was picked"
         else:
             assert covering[edge], "the picked edge is not the owner's or does not cover the time"
+
+
+@given(hnp.arrays(np.int64, st.integers(0, 20), elements=st.integers(1, 6)), st.floats(0, 1), st.floats(0, 1), seeds)
+def test_cards_run_up_spend_what_was_asked_within_the_window(n_buys, bounce_share, again_share, seed):
+    """Bust-outs and card defaults share this: the purchases add up to each card's spend, all within its window;
+    only bounced cards spend again, after the bounce and within the window."""
+    rng = np.random.default_rng(seed)
+    n = len(n_buys)
+    spend = rng.uniform(10, 5000, n)
+    start = rng.integers(0, 10**9, n)
+    end = start + rng.integers(0, 10**8, n)
+    run = run_cards_up(spend, start, end, n_buys, bounce_share, again_share, (0.2, 0.8), rng)
+    np.testing.assert_allclose(np.bincount(run.buy_of, weights=run.buy_amount, minlength=n), spend)
+    np.testing.assert_array_equal(np.bincount(run.buy_of, minlength=n), n_buys)
+    assert ((run.buy_at >= start[run.buy_of]) & (run.buy_at <= end[run.buy_of])).all()
+    assert ((run.bounced_at >= start[run.bounced]) & (run.bounced_at <= end[run.bounced])).all()
+    assert np.isin(run.again_of, run.bounced).all()
+    bounced_at = dict(zip(run.bounced.tolist(), run.bounced_at.tolist()))
+    assert all(bounced_at[c] <= t <= end[c] for c, t in zip(run.again_of.tolist(), run.again_at.tolist()))
+    assert ((run.again_amount >= 0.2 * spend[run.again_of]) & (run.again_amount <= 0.8 * spend[run.again_of])).all()
+
+
+@given(st.integers(1, 8), hnp.arrays(np.int64, st.integers(0, 40), elements=st.integers(0, 100)), seeds)
+def test_in_windows_matches_each_users_window(n_users, ts, seed):
+    rng = np.random.default_rng(seed)
+    users = rng.permutation(n_users)[:rng.integers(0, n_users + 1)]
+    start = rng.integers(0, 100, len(users))
+    windows = {"user": users, "from": start, "to": start + rng.integers(0, 50, len(users))}
+    user = rng.integers(0, n_users, len(ts))
+    inside = in_windows(user, ts, windows, n_users)
+    window_of = {u: (a, b) for u, a, b in zip(users.tolist(), windows["from"].tolist(), windows["to"].tolist())}
+    expected = [u in window_of and window_of[u][0] <= t < window_of[u][1] for u, t in zip(user.tolist(), ts.tolist())]
+    np.testing.assert_array_equal(inside, expected)
