@@ -270,8 +270,10 @@ DIFFICULTY_LEVELS: dict[str, dict[str, Any]] = {
 
 DIFFICULTY_DECOYS: dict[str, dict[str, Any]] = {
     # Look-alikes a level adds to the population. At hard, credit losses are twice as common (a subprime book),
-    # so that young customers who run a card up and go quiet are no longer rare enough to point at bust-outs.
-    "easy": {},
+    # so that young customers who run a card up and go quiet are no longer rare enough to point at bust-outs; at
+    # easy, flat-shares rarely leave together with their cards run up and fewer last repayments bounce (a prime
+    # book), so bust-outs stand apart.
+    "easy": {"arrivals_leave_share": 0.05, "default_bounce_share": 0.2},
     "medium": {},
     "hard": {"card_default_share": 0.12, "arrivals_leave_share": 0.4},
 }

@@ -4,13 +4,17 @@ Each typology declares its query and how it is scored (:class:`graphgen.rings.Ri
 as found when some group the query returns is mostly its members; a returned group counts as a hit when it
 is mostly the members of one ring of that typology. The queries rank what they return by suspicion, so
 besides recall and precision over everything returned, the precision of the top of the list is reported:
-down to the row where 95% of the rings have been found.
+down to the row where 95% of the rings have been found. Each precision comes twice: counting only the
+query's own typology's rings as hits, and counting any planted ring (the attacker's device behind a takeover,
+returned by the device-sharing query, is fraud found, not a false alarm).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+import pandas as pd
 
 from graphgen import schema
 from graphgen.output import OutputFolder
@@ -67,32 +71,45 @@ def recall_and_precision(groups: list[set], rings: dict[int, set]) -> tuple[floa
     return recall, precision
 
 
-def precision_at_recall(groups: list[set], rings: dict[int, set], target: float = 0.95) -> float | None:
+def precision_at_recall(groups: list[set], rings: dict[int, set], target: float = 0.95,
+                        fraud: dict[int, set] | None = None) -> float | None:
     """Precision of the ranked groups down to the first row where ``target`` of the rings are found
-    (None when the whole list never gets there)."""
+    (None when the whole list never gets there). With ``fraud`` (every planted ring, ``rings`` among them), a
+    row counts as a hit when it is mostly one of those."""
+    owners = ring_of_groups(groups, rings)
+    hits = owners if fraud is None else ring_of_groups(groups, fraud)
     found: set[int] = set()
-    hits = 0
-    for rank, owner in enumerate(ring_of_groups(groups, rings), start=1):
+    for rank, owner in enumerate(owners, start=1):
         if owner is not None:
-            hits += 1
             found.add(owner)
         if len(found) >= target * len(rings):
-            return hits / rank
+            return sum(h is not None for h in hits[:rank]) / rank
     return None
+
+
+def _members(out: Path) -> pd.DataFrame:
+    folder = OutputFolder(out)
+    members = folder.table(schema.LABELS["ring_member"].path).to_pandas()
+    rings = folder.table(schema.LABELS["ring"].path).to_pandas()
+    return members.merge(rings[["ring_id", "typology"]], on="ring_id")
+
+
+def planted_rings(out: Path, node_type: str) -> dict[int, set]:
+    """Members of a node type of every planted ring, whatever its typology."""
+    members = _members(out)
+    return {r: set(g["node_id"]) for r, g in members[members["node_type"] == node_type].groupby("ring_id")}
 
 
 def ground_truth(out: Path, typology: str) -> dict[int, set]:
     """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`); with
     ``truth_via``, rings without a member linked through it are left out."""
     query = REGISTRY[typology].query
-    folder = OutputFolder(out)
-    members = folder.table(schema.LABELS["ring_member"].path).to_pandas()
-    rings = folder.table(schema.LABELS["ring"].path).to_pandas()
-    mine = members[members["ring_id"].isin(rings.query("typology == @typology")["ring_id"])]
+    members = _members(out)
+    mine = members[members["typology"] == typology]
     truth = {r: set(g["node_id"]) for r, g in mine[mine["node_type"] == query.node_type].groupby("ring_id")}
     if query.truth_via is not None:
         spec = schema.EDGES[query.truth_via]
-        links = folder.table(spec.path).to_pandas()
+        links = OutputFolder(out).table(spec.path).to_pandas()
         ring_nodes = mine[mine["node_type"] == spec.dst_node]
         linked = links.merge(ring_nodes, left_on=spec.dst_column, right_on="node_id")
         via = {r: set(g[spec.src_column]) for r, g in linked.groupby("ring_id")}
@@ -112,7 +129,10 @@ def score_ring_queries(driver, out: str | Path, database: str = "neo4j",
         rows = run_query_file(driver, CYPHER / query.file, database, **(parameters or {}).get(typology, {}))
         truth = ground_truth(Path(out), typology)
         groups = [set(r[query.column]) for r in rows]
+        fraud = planted_rings(Path(out), query.node_type)
         recall, precision = recall_and_precision(groups, truth)
         scores[typology] = {"query": query.file, "rings": len(truth), "groups": len(rows), "recall": recall,
-                            "precision": precision, "precision_at_95": precision_at_recall(groups, truth)}
+                            "precision": precision, "precision_at_95": precision_at_recall(groups, truth),
+                            "precision_any": recall_and_precision(groups, fraud)[1],
+                            "precision_any_at_95": precision_at_recall(groups, truth, fraud=fraud)}
     return scores

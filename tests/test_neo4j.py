@@ -20,7 +20,7 @@ from neo4j import GraphDatabase
 from graphgen import schema
 from loaders.bundle import import_arguments, write_bundle
 from graphgen.rings import REGISTRY
-from loaders.evaluate import documented_parameters, recall_and_precision, score_ring_queries
+from loaders.evaluate import documented_parameters, precision_at_recall, recall_and_precision, score_ring_queries
 from loaders.model import LOCK_LABEL, META_LABEL, NODE_SETS, REL_SETS, graph_sets, schema_statements
 from loaders.online import BATCH_LABEL, load, wipe_database
 from loaders import server as harness
@@ -191,6 +191,15 @@ def test_scoring_counts_groups_mostly_made_of_one_ring():
     rings = {1: {1, 2, 3, 4}, 2: {10, 11, 12}}
     recall, precision = recall_and_precision([{1, 2, 3}, {1, 99}, {50, 51, 10}], rings)
     assert (recall, precision) == (0.5, 2 / 3)
+
+
+def test_precision_down_the_list_counts_other_typologies_rings_as_fraud_found():
+    device_rings = {1: {1, 2, 3}, 2: {4, 5, 6}}
+    every_ring = {**device_rings, 3: {20, 21}}  # 3: a takeover's victims, on the attacker's device
+    ranked = [{1, 2, 3}, {20, 21}, {90, 91}, {4, 5}]
+    assert precision_at_recall(ranked, device_rings) == 2 / 4
+    assert precision_at_recall(ranked, device_rings, fraud=every_ring) == 3 / 4
+    assert precision_at_recall(ranked[:3], device_rings, fraud=every_ring) is None  # 95% of the rings never found
 
 
 def test_wrong_password_unreachable_server_and_unknown_database_exit_2(neo4j_server, small_output):

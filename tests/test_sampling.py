@@ -128,14 +128,16 @@ def test_cards_run_up_spend_what_was_asked_within_the_window(n_buys, bounce_shar
     start = rng.integers(0, 10**9, n)
     end = start + rng.integers(0, 10**8, n)
     run = run_cards_up(spend, start, end, n_buys, bounce_share, again_share, (0.2, 0.8), rng)
-    np.testing.assert_allclose(np.bincount(run.buy_of, weights=run.buy_amount, minlength=n), spend)
-    np.testing.assert_array_equal(np.bincount(run.buy_of, minlength=n), n_buys)
-    assert ((run.buy_at >= start[run.buy_of]) & (run.buy_at <= end[run.buy_of])).all()
+    first, again = ~run.again, run.again
+    buy_of, again_of = run.purchase_of[first], run.purchase_of[again]
+    np.testing.assert_allclose(np.bincount(buy_of, weights=run.purchase_amount[first], minlength=n), spend)
+    np.testing.assert_array_equal(np.bincount(buy_of, minlength=n), n_buys)
+    assert ((run.purchase_at[first] >= start[buy_of]) & (run.purchase_at[first] <= end[buy_of])).all()
     assert ((run.bounced_at >= start[run.bounced]) & (run.bounced_at <= end[run.bounced])).all()
-    assert np.isin(run.again_of, run.bounced).all()
+    assert np.isin(again_of, run.bounced).all()
     bounced_at = dict(zip(run.bounced.tolist(), run.bounced_at.tolist()))
-    assert all(bounced_at[c] <= t <= end[c] for c, t in zip(run.again_of.tolist(), run.again_at.tolist()))
-    assert ((run.again_amount >= 0.2 * spend[run.again_of]) & (run.again_amount <= 0.8 * spend[run.again_of])).all()
+    assert all(bounced_at[c] <= t <= end[c] for c, t in zip(again_of.tolist(), run.purchase_at[again].tolist()))
+    assert ((run.purchase_amount[again] >= 0.2 * spend[again_of]) & (run.purchase_amount[again] <= 0.8 * spend[again_of])).all()
 
 
 @given(st.integers(1, 8), hnp.arrays(np.int64, st.integers(0, 40), elements=st.integers(0, 100)), seeds)

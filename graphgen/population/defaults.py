@@ -68,10 +68,8 @@ def card_defaults(people: People, accounts: pa.Table, acct: np.ndarray, config: 
         spend = accounts.column("credit_limit").to_numpy()[card] * decoys.default_spent.draw(rng, len(card))
         run = run_cards_up(spend, d0, d1, rng.integers(RUN_UP_PURCHASES[0], RUN_UP_PURCHASES[1] + 1, len(card)),
                            decoys.default_bounce_share, SPEND_AGAIN_SHARE, SPENT_AGAIN, rng)
-        spent_on = np.concatenate([run.buy_of, run.again_of])
-        payments.append(payment_rows(card[spent_on], merchants[rng.integers(0, len(merchants), len(spent_on))],
-                                     np.concatenate([run.buy_at, run.again_at]),
-                                     _rounded(np.concatenate([run.buy_amount, run.again_amount]), config, rng), CHANNEL["card"]))
+        payments.append(payment_rows(card[run.purchase_of], merchants[rng.integers(0, len(merchants), len(run.purchase_of))],
+                                     run.purchase_at, _rounded(run.purchase_amount, config, rng), CHANNEL["card"]))
         payments.append(payment_rows(acct[debtors[run.bounced]], card[run.bounced], run.bounced_at,
                                      _rounded(spend[run.bounced], config, rng), CHANNEL["transfer"], status=RETURNED))
     relatives = people.of_kind(PERSON)

@@ -98,17 +98,20 @@ def friend_payment_rows(payer: np.ndarray, friend: np.ndarray, pop, rng: np.rand
                          round_to=np.where(rng.random(n) < pop.round_amount_share, 10.0, 0.0))
 
 
+def monthly_phase(n: int, rng: np.random.Generator, earliest_day: float = 0, latest_day: float = MONTH_DAYS) -> np.ndarray:
+    """When in the month each of ``n`` monthly payments falls: ``earliest_day`` to ``latest_day``, in ms."""
+    return (rng.uniform(earliest_day, latest_day, n) * DAY).astype(np.int64)
+
+
 class CardRunUp(NamedTuple):
     """Cards run up within a window (see :func:`run_cards_up`); ``*_of`` index the cards."""
 
-    buy_of: np.ndarray
-    buy_at: np.ndarray
-    buy_amount: np.ndarray
+    purchase_of: np.ndarray  # every purchase: the run-up, then the second round of the bounced cards
+    purchase_at: np.ndarray
+    purchase_amount: np.ndarray
+    again: np.ndarray  # purchases of the second round: spent while the bounced repayment is in flight
     bounced: np.ndarray  # cards whose repayment of the run-up is returned
     bounced_at: np.ndarray
-    again_of: np.ndarray  # of those, cards spent on again before the repayment comes back, past the limit
-    again_at: np.ndarray
-    again_amount: np.ndarray
 
 
 def run_cards_up(spend: np.ndarray, start: np.ndarray, end: np.ndarray, n_buys: np.ndarray, bounce_share: float,
@@ -117,7 +120,8 @@ def run_cards_up(spend: np.ndarray, start: np.ndarray, end: np.ndarray, n_buys: 
 
     Shared by bust-outs and the card defaults that look like them, so that the two differ only in their
     parameters. ``bounce_share`` of the cards get a repayment of the whole run-up that is returned; while it is
-    in flight the card shows it as paid, and ``again_share`` of those spend ``again_spent`` of the run-up again.
+    in flight the card shows it as paid, and ``again_share`` of those spend ``again_spent`` of the run-up again,
+    past the limit.
     """
     n = len(spend)
     of = np.repeat(np.arange(n), n_buys)
@@ -128,8 +132,10 @@ def run_cards_up(spend: np.ndarray, start: np.ndarray, end: np.ndarray, n_buys: 
     bounced_at = uniform_times(start[bounced], end[bounced], rng)
     again = rng.random(len(bounced)) < again_share
     again_of = bounced[again]
-    return CardRunUp(of, bought_at, buy, bounced, bounced_at, again_of, uniform_times(bounced_at[again], end[again_of], rng),
-                     spend[again_of] * rng.uniform(*again_spent, len(again_of)))
+    again_at = uniform_times(bounced_at[again], end[again_of], rng)
+    again_amount = spend[again_of] * rng.uniform(*again_spent, len(again_of))
+    return CardRunUp(np.concatenate([of, again_of]), np.concatenate([bought_at, again_at]),
+                     np.concatenate([buy, again_amount]), np.arange(len(of) + len(again_of)) >= len(of), bounced, bounced_at)
 
 
 def person_to_person_channels(n: int, instant_share: float, rng: np.random.Generator) -> np.ndarray:
@@ -216,12 +222,9 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         of_kind = people.of_kind(kind)
         return acct[of_kind[choose(popularity(len(of_kind), exponent, rng), size, rng)]]
 
-    def monthly_phase(n: int, earliest_day: float = 0, latest_day: float = MONTH_DAYS) -> np.ndarray:
-        return (rng.uniform(earliest_day, latest_day, n) * DAY).astype(np.int64)
-
     # Salary: employer -> employee, monthly on the employer's pay day, nearly constant.
     employed = np.flatnonzero(employer_of >= 0)
-    pay_day = monthly_phase(people.n, pop.pay_day.low, pop.pay_day.high)[np.maximum(employer_of, 0)]  # of each user's employer
+    pay_day = monthly_phase(people.n, rng, pop.pay_day.low, pop.pay_day.high)[np.maximum(employer_of, 0)]  # of each user's employer
     if len(employed):
         employer = employer_of[employed]
         salary = amounts.salary.edge_mu(rng, len(employed))
@@ -233,7 +236,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     renting = np.flatnonzero(people.roommates | (rng.random(people.n_households) < pop.renter_share))
     if len(landlords) and len(renting):
         rent = amounts.rent.draw(rng, len(renting))
-        rent_day = monthly_phase(len(renting), *RENT_DAYS)
+        rent_day = monthly_phase(len(renting), rng, *RENT_DAYS)
         landlord = landlords[choose(popularity(len(landlords), LANDLORD_POPULARITY, rng), len(renting), rng)]
         plan.add(acct[heads[renting]], acct[landlord], MONTHLY, CHANNEL["standing_order"], np.log(rent), round_to=10,
                  phase=rent_day)
@@ -246,7 +249,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         where = np.searchsorted(renting, shares)[flat][payer]
         part = rent[where] / share_sizes[flat][payer] * rng.uniform(*FLATMATE_PART_NOISE, int(payer.sum()))
         plan.add(acct[member[payer]], acct[heads[shares][flat][payer]], MONTHLY, CHANNEL["p2p"], np.log(part),
-                 phase=np.maximum(rent_day[where] - monthly_phase(int(payer.sum()), *FLATMATE_LEAD_DAYS), 0),
+                 phase=np.maximum(rent_day[where] - monthly_phase(int(payer.sum()), rng, *FLATMATE_LEAD_DAYS), 0),
                  round_to=np.where(rng.random(int(payer.sum())) < FLATMATE_ROUND_SHARE, FLATMATE_ROUND_STEP, 0.0))
 
     # Utilities: each household pays one or more of a few utility companies by direct debit.
@@ -254,21 +257,21 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
         n_util = config.population.utilities_per_household.draw(rng, people.n_households)
         payer = np.repeat(heads, n_util)
         plan.add(acct[payer], popular(UTILITY, UTILITY_POPULARITY, len(payer)), MONTHLY, CHANNEL["direct_debit"],
-                 amounts.utility.edge_mu(rng, len(payer)), amounts.utility.jitter, phase=monthly_phase(len(payer)))
+                 amounts.utility.edge_mu(rng, len(payer)), amounts.utility.jitter, phase=monthly_phase(len(payer), rng))
 
     account_type = accounts.column("account_type").to_numpy()
     owner = accounts.column("_owner").to_numpy()
     # Own transfers: people with savings move money there by standing order, the employed right after payday.
     savings = np.flatnonzero((account_type == SAVINGS) & (rng.random(len(owner)) < SAVINGS_ORDER_SHARE))
     saver = owner[savings]
-    phase = np.where(employer_of[saver] >= 0, pay_day[saver] + monthly_phase(len(savings), *SAVINGS_AFTER_PAYDAY_DAYS), monthly_phase(len(savings)))
+    phase = np.where(employer_of[saver] >= 0, pay_day[saver] + monthly_phase(len(savings), rng, *SAVINGS_AFTER_PAYDAY_DAYS), monthly_phase(len(savings), rng))
     plan.add(acct[saver], savings, MONTHLY, CHANNEL["standing_order"], np.log(amounts.savings_order.draw(rng, len(savings))), 0.0,
              phase=phase % MONTH, round_to=np.where(rng.random(len(savings)) < SAVINGS_ROUND_SHARE, 10.0, 0.0))
 
     # Credit cards paid off from checking a day or three after payday: big, varying, right after money came in.
     cards = np.flatnonzero((account_type == CREDIT_CARD) & (rng.random(len(owner)) < pop.card_repayment_share))
     card_owner = owner[cards]
-    after_payday = np.where(employer_of[card_owner] >= 0, pay_day[card_owner] + monthly_phase(len(cards), *CARD_REPAYMENT_AFTER_PAYDAY_DAYS), monthly_phase(len(cards)))
+    after_payday = np.where(employer_of[card_owner] >= 0, pay_day[card_owner] + monthly_phase(len(cards), rng, *CARD_REPAYMENT_AFTER_PAYDAY_DAYS), monthly_phase(len(cards), rng))
     plan.add(acct[card_owner], cards, MONTHLY, CHANNEL["transfer"], amounts.card_repayment.edge_mu(rng, len(cards)), amounts.card_repayment.jitter,
              phase=after_payday % MONTH)
 
@@ -278,7 +281,7 @@ def grow_payments(people: People, accounts: pa.Table, primary_account: np.ndarra
     pot = in_family[rng.random(len(in_family)) < pop.household_pot_share]
     plan.add(acct[pot], acct[heads[people.household[pot]]], MONTHLY, CHANNEL["transfer"],
              np.log(amounts.household_pot.draw(rng, len(pot))), POT_JITTER,
-             phase=(pay_day[pot] + monthly_phase(len(pot), *POT_AFTER_PAYDAY_DAYS)) % MONTH,
+             phase=(pay_day[pot] + monthly_phase(len(pot), rng, *POT_AFTER_PAYDAY_DAYS)) % MONTH,
              round_to=np.where(rng.random(len(pot)) < POT_ROUND_SHARE, 50.0, 0.0))
 
     per_day = 1.0 / (MONTH / DAY)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +21,7 @@ from graphgen.config import GraphgenConfig
 from graphgen.graph import EntityGraph, append_rows, col
 from graphgen.population.accounts import account_rows, first_account_opened
 from graphgen.population.links import device_attributes, ip_attributes, link_rows
-from graphgen.population.payments import (MONTH_DAYS, MONTHLY, PLANNED, add_transfer_edges, friend_payment_rows, payment_rows,
+from graphgen.population.payments import (MONTHLY, PLANNED, add_transfer_edges, friend_payment_rows, monthly_phase, payment_rows,
                                          person_to_person_channels, purchase_rows, round_amounts, run_cards_up, transfer_rows)
 from graphgen.population.people import EMPLOYER, EXCHANGE, MERCHANT, PERSON, UTILITY
 from graphgen.rings.base import EVERYDAY_PAYMENT, NODE_TYPES, REGISTRY, role_names
@@ -102,10 +103,6 @@ class RingBuilder:
         self._merchants = self.primary_account[np.flatnonzero(kind == MERCHANT)]
         self._employers = self.primary_account[np.flatnonzero(kind == EMPLOYER)]
         self._utilities = self.primary_account[np.flatnonzero(kind == UTILITY)]
-        transfers = graph.edges["transfers_to"]
-        debited = col(transfers, "src_account_id")[col(transfers, "_channel") == vocab.CHANNEL["direct_debit"]]
-        persons = self.primary_account[kind == PERSON]
-        self._utility_payer_share = float(np.isin(persons, debited).mean()) if len(persons) else 0.0
         # Carrier-NAT IPs, once per subscriber link: drawing an entry follows each pool's popularity.
         ip_links = col(graph.edges["uses_ip"], "ip_id")
         carrier = ip_links[col(graph.nodes["ip"], "connection_type")[ip_links] == vocab.MOBILE_NET]
@@ -220,6 +217,16 @@ class RingBuilder:
         self._warm_up(account)
         return users
 
+    @cached_property
+    def _utility_payer_share(self) -> float:
+        """The share of the population's people who pay a bill by direct debit (read only when identities are made,
+        before their own edges join the graph)."""
+        transfers = self.graph.edges["transfers_to"]
+        debited = col(transfers, "src_account_id")[col(transfers, "_channel") == vocab.CHANNEL["direct_debit"]]
+        population = slice(0, self.n_population)
+        persons = self.primary_account[population][col(self.graph.nodes["user"], "_kind")[population] == PERSON]
+        return float(np.isin(persons, debited).mean()) if len(persons) else 0.0
+
     def _warm_up(self, account: np.ndarray) -> None:
         """Synthetic identities also shop, pay bills and pay friends, drawn like the population's new customers."""
         pop, rng = self.config.population, self.rng
@@ -237,12 +244,12 @@ class RingBuilder:
             payer = np.repeat(payer, pop.utilities_per_household.draw(rng, len(payer)))
             self._edges.append(transfer_rows(payer, self._pick(self._utilities, len(payer)), MONTHLY, vocab.CHANNEL["direct_debit"],
                                              pop.amounts.utility.edge_mu(rng, len(payer)), pop.amounts.utility.jitter,
-                                             phase=(rng.uniform(0, MONTH_DAYS, len(payer)) * DAY).astype(np.int64)))
+                                             phase=monthly_phase(len(payer), rng)))
         if len(self._employers):  # and as many draw a salary
             paid = account[rng.random(len(account)) < pop.employed_share]
             self._edges.append(transfer_rows(self._pick(self._employers, len(paid)), paid, MONTHLY, vocab.CHANNEL["transfer"],
                                              pop.amounts.salary.edge_mu(rng, len(paid)), pop.amounts.salary.jitter,
-                                             phase=(rng.uniform(0, MONTH_DAYS, len(paid)) * DAY).astype(np.int64)))
+                                             phase=monthly_phase(len(paid), rng)))
 
     def identity_groups(self, column: str, n: int) -> np.ndarray:
         """``n`` new group ids of a user column (``_household``, ``_phone_group``) that no user has yet."""
@@ -386,9 +393,8 @@ class RingBuilder:
         (:func:`graphgen.population.payments.run_cards_up`); every card whose repayment from ``checking`` bounces
         is spent on again while it is in flight."""
         run = run_cards_up(spend, start, end, n_buys, bounce_share, 1.0, again_spent, self.rng)
-        spent_on = np.concatenate([run.buy_of, run.again_of])
-        self.schedule(card[spent_on], self.merchants(len(spent_on)), np.concatenate([run.buy_at, run.again_at]),
-                      self.rounded(np.concatenate([run.buy_amount, run.again_amount]), 10.0), vocab.CHANNEL["card"], ring[spent_on])
+        self.schedule(card[run.purchase_of], self.merchants(len(run.purchase_of)), run.purchase_at,
+                      self.rounded(run.purchase_amount, 10.0), vocab.CHANNEL["card"], ring[run.purchase_of])
         self.schedule(checking[run.bounced], card[run.bounced], run.bounced_at, self.rounded(spend[run.bounced], 10.0),
                       vocab.CHANNEL["transfer"], ring[run.bounced], status=vocab.RETURNED)
 
