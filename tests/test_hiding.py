@@ -273,6 +273,20 @@ def test_hard_books_more_credit_losses(levels):
     assert 1.5 <= legit["hard"] / legit["medium"] <= 3.0, legit
 
 
+def test_easy_books_fewer_credit_losses_like_bust_outs(levels):
+    """At easy (a prime book) fewer legitimate customers who run a card up and go quiet also bounce a repayment
+    than at medium, so that bust-outs, whose repayments mostly bounce, stand apart."""
+    bouncing = {}
+    for level in ("easy", "medium"):
+        graph = levels[level]
+        fraud = graph.labels["user"].to_pandas().query("is_fraud")["user_id"]
+        txns = graph.transactions.to_pandas()
+        returned = txns.loc[txns["status"] == "returned", "user_id"]
+        bouncing[level] = len(card_leaver_ids(graph, graph.config).difference(fraud).intersection(returned))
+    assert bouncing["medium"] >= 10, bouncing
+    assert bouncing["easy"] <= 0.6 * bouncing["medium"], bouncing
+
+
 def test_at_hard_catching_most_rings_by_one_signal_flags_more_look_alikes():
     """At hard, any threshold on a single structural signal that catches 90% of a typology's ring objects
     also flags more legitimate objects than ring objects (30K users, twice the default ring shares)."""

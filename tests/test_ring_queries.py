@@ -60,10 +60,10 @@ def test_ring_queries_find_the_rings(case, server, tmp_path):
     with GraphDatabase.driver(server.uri, auth=(server.user, NEO4J_PASSWORD), notifications_min_severity="OFF") as driver:
         scores = score_ring_queries(driver, out, parameters=parameters)
     for typology, score in scores.items():
-        at_95 = "-" if score["precision_at_95"] is None else f"{score['precision_at_95']:.0%}"
+        at_95 = "-" if score["precision_any_at_95"] is None else f"{score['precision_any_at_95']:.0%}"
         REPORTED.append(f"{score['query']} on small ({case}{', parameters from the config' if from_config else ''}): recall "
-                        f"{score['recall']:.0%} of {score['rings']} rings, precision {score['precision']:.0%} of {score['groups']} "
-                        f"rows, {at_95} down to 95% recall")
+                        f"{score['recall']:.0%} of {score['rings']} rings, precision {score['precision_any']:.0%} of "
+                        f"{score['groups']} rows, {at_95} down to 95% recall (rows of any ring count as hits)")
         assert score["rings"] >= 3, f"{typology}: too few rings planted to judge"
         if floor is not None:
             assert score["recall"] >= floor, f"{typology} on {case}: recall {score['recall']:.0%}"
