@@ -9,7 +9,9 @@ For each difficulty level and build seed, builds the preset and measures, from t
 - the structural audit (`graphgen audit`'s second table): per typology, the best F1 of any single threshold
   on any one structural signal;
 - the column audit: the highest single-column AUROC (features, ids, row order) on any split.
-Medians over seeds go to benchmarks/results/realism_<preset>.{json,md}.
+Medians over seeds go to benchmarks/results/realism_<preset>.{json,md}. With `--levels LEVEL --keep-others` only
+that level is measured and the other levels are carried over from the results already there (same preset and
+seeds), for a change that leaves the other levels' data byte-identical.
 """
 
 from __future__ import annotations
@@ -82,12 +84,23 @@ def measure(preset: str, level: str, seed: int) -> dict:
     return figures
 
 
+def kept_levels(args: argparse.Namespace) -> dict:
+    """The results already there, when measured on the same preset and seeds."""
+    path = RESULTS / f"realism_{args.preset}.json"
+    earlier = json.loads(path.read_text()) if path.is_file() else {}
+    if earlier.get("preset") != args.preset or earlier.get("seeds") != args.seeds:
+        sys.exit(f"{path} was measured on another preset or other seeds: measure every level")
+    return earlier
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="default")
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13, 14, 15])
     parser.add_argument("--levels", nargs="+", default=list(LEVELS), choices=LEVELS)
+    parser.add_argument("--keep-others", action="store_true")
     args = parser.parse_args()
+    earlier = kept_levels(args) if args.keep_others else {}
     runs = {level: [] for level in args.levels}
     for level in args.levels:
         for seed in args.seeds:
@@ -102,13 +115,19 @@ def main() -> None:
         scalar["worst_column_auroc"] = statistics.median(r["worst_column"]["auroc"] for r in measured)
         scalar["worst_column"] = measured[0]["worst_column"]["column"]
         summary[level] = scalar
+    carried = {level: earlier["runs"][level] for level in LEVELS if level in earlier.get("runs", {}) and level not in runs}
+    runs = {level: runs.get(level) or carried[level] for level in LEVELS if level in runs or level in carried}
+    summary = {level: summary.get(level) or earlier["summary"][level] for level in runs}
     record = {"preset": args.preset, "seeds": args.seeds, "date": dt.date.today().isoformat(), "machine": machine(),
               "summary": summary, "runs": runs}
+    if carried:
+        record["carried_over"] = {level: earlier.get("carried_over", {}).get(level, earlier["date"]) for level in carried}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"realism_{args.preset}.json").write_text(json.dumps(record, indent=2) + "\n")
     typologies = list(next(iter(summary.values()))["structural_best_f1"])
     lines = [f"# Realism and difficulty on `{args.preset}` (medians over build seeds {', '.join(map(str, args.seeds))})", "",
-             f"{record['date']}, {record['machine']}", "",
+             f"{record['date']}, {record['machine']}"
+             + "".join(f"; `{level}` carried over from {when}" for level, when in record.get("carried_over", {}).items()), "",
              "| level | busiest/quietest hour | direct debits on weekends | users without a transaction | people p99/median sent | "
              + " | ".join(f"best single rule F1: {t}" for t in typologies) + " | worst single column AUROC |",
              "|---" * (6 + len(typologies)) + "|"]
