@@ -68,7 +68,8 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     Parameters
     ----------
     graph : EntityGraph
-        Working graph from :func:`graphgen.events.derive_events`.
+        Working graph from :func:`graphgen.events.derive_events`; its transactions and events are handed
+        over (left ``None``) and released as they are published.
     config : GraphgenConfig
     seed : int, optional
         Random seed; defaults to ``config.seed``.
@@ -76,7 +77,12 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     seed = config.seed if seed is None else seed
     rng = stage_rng(seed, "labels")
     _, end = config.horizon_ms()
-    nodes, txns = graph.nodes, graph.transactions
+    nodes = graph.nodes
+    # The working transactions and events, the largest tables, are handed over and each released once its
+    # published version is made: holding both versions of both set the build's peak memory.
+    working = {"transactions": graph.transactions, "events": graph.events}
+    graph.transactions = graph.events = None
+    txns, events = working["transactions"], working["events"]
     # new_id[t][old index] = published id; inverse[t][published id] = old index.
     new_id = {t: rng.permutation(nodes[t].num_rows) for t in NODE_TYPES}
     inverse = {t: _invert(p) for t, p in new_id.items()}
@@ -97,8 +103,8 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     first_activity = np.full(n_users, NO_TIME, dtype=np.int64)
     for side in ("src_account_id", "dst_account_id"):
         np.minimum.at(first_activity, owner[col(txns, side)[fraud]], t_ts[fraud])
-    ring_event = col(graph.events, "_ring") >= 0  # a takeover starts with a login, before any payment
-    np.minimum.at(first_activity, col(graph.events, "user_id")[ring_event], col(graph.events, "ts")[ring_event])
+    ring_event = col(events, "_ring") >= 0  # a takeover starts with a login, before any payment
+    np.minimum.at(first_activity, col(events, "user_id")[ring_event], col(events, "ts")[ring_event])
     user_ring = np.full(n_users, -1, dtype=np.int64)
     user_ring[m_node[is_user]] = m_ring[is_user]
     user_role = np.full(n_users, -1, dtype=np.int64)
@@ -153,9 +159,10 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     txn_confirmed = np.where((t_ring >= 0) & (ring_known < NO_TIME), np.maximum(ring_known, t_ts), NO_TIME)
     labels["transaction"] = _typed({"txn_id": txn_ids, **ring_columns(t_ring),
                                      "fraud_confirmed_at": confirmed_column(txn_confirmed)}, schema.LABELS["transaction"])
-    events = graph.events  # in time order (ties at random) like transactions: ids are row numbers
+    # Events are in time order (ties at random) like transactions: ids are row numbers.
     event_ids = np.arange(events.num_rows)
     labels["event"] = _typed({"event_id": event_ids, **ring_columns(col(events, "_ring"))}, schema.LABELS["event"])
+    del txns, events  # from here on only `working` holds them
 
     count = {t: np.bincount(m_ring[m_type == NODE_TYPES.index(t)], minlength=n_rings) for t in NODE_TYPES}
     r = _invert(ring_new_id)
@@ -173,6 +180,7 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
 
     # -- features: nodes (with their synthetic PII), edges and transactions, side by side --------------
     def transactions() -> pa.Table:
+        txns = working.pop("transactions")
         return _typed({
             "txn_id": txn_ids,
             "src_account_id": new_id["account"][col(txns, "src_account_id")],
@@ -183,6 +191,7 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
         }, schema.TRANSACTIONS)
 
     def published_events() -> pa.Table:
+        events = working.pop("events")
         payee = col(events, "payee_account_id")
         return _typed({
             "event_id": event_ids, "user_id": new_id["user"][col(events, "user_id")],
@@ -191,8 +200,12 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
             "payee_account_id": pa.array(new_id["account"][np.maximum(payee, 0)], mask=payee < 0),
         }, schema.EVENTS)
 
+    link = graph.edges["uses_device"]
+    device_first_seen = np.full(nodes["device"].num_rows, NO_TIME, dtype=np.int64)
+    np.minimum.at(device_first_seen, col(link, "device_id"), col(link, "first_seen"))
+    del link  # the edges are handed over too, to _publish_edges
     (published_nodes, identity_edges), published_edges, transactions, published_events = run_parallel(
-        lambda: _publish_nodes(graph, new_id, inverse, end, stage_rng(seed, "labels.pii")),
+        lambda: _publish_nodes(graph, new_id, inverse, device_first_seen, end, stage_rng(seed, "labels.pii")),
         lambda: _publish_edges(graph, new_id, inverse),
         transactions, published_events,
     )
@@ -210,7 +223,8 @@ def _published_member_ids(m_type: np.ndarray, m_node: np.ndarray, new_id: dict[s
     return out
 
 
-def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+def _publish_nodes(graph: EntityGraph, new_id, inverse, first_seen: np.ndarray, end: int,
+                   rng) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """The node tables, and the edges from users to their identity fragments (phone, address)."""
     users, devices, accounts, ips = (graph.nodes[t] for t in NODE_TYPES)
     u = inverse["user"]
@@ -226,9 +240,6 @@ def _publish_nodes(graph: EntityGraph, new_id, inverse, end: int, rng) -> tuple[
         out[node], identity_edges[edge] = _identity_fragments(strings[value], schema.NODES[node], schema.EDGES[edge])
 
     d = inverse["device"]
-    link = graph.edges["uses_device"]
-    first_seen = np.full(devices.num_rows, NO_TIME, dtype=np.int64)
-    np.minimum.at(first_seen, col(link, "device_id"), col(link, "first_seen"))
     out["device"] = _typed({
         "device_id": np.arange(len(d)),
         **pii.device_strings(col(devices, "device_type")[d], col(devices, "os")[d], first_seen[d], end, rng),
@@ -272,9 +283,10 @@ def _pair_order(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 def _publish_edges(graph: EntityGraph, new_id, inverse) -> dict[str, pa.Table]:
+    """The published edges; the working ones are taken out of ``graph`` and released as they are published."""
     out = {}
     for name, target in (("uses_device", "device"), ("uses_ip", "ip")):
-        table = graph.edges[name]
+        table = graph.edges.pop(name)
         user, other = new_id["user"][col(table, "user_id")], new_id[target][col(table, f"{target}_id")]
         out[name] = _typed({"user_id": user, f"{target}_id": other, "first_seen": _times(col(table, "first_seen")),
                             "last_seen": _times(col(table, "last_seen"))}, schema.EDGES[name], order=_pair_order(user, other))
@@ -282,7 +294,7 @@ def _publish_edges(graph: EntityGraph, new_id, inverse) -> dict[str, pa.Table]:
     accounts = graph.nodes["account"]
     out["has_account"] = _typed({"user_id": new_id["user"][col(accounts, "_owner")[a]], "account_id": np.arange(len(a)),
                                  "since": _times(col(accounts, "opened_at")[a])}, schema.EDGES["has_account"])
-    transfers = graph.edges["transfers_to"]
+    transfers = graph.edges.pop("transfers_to")
     src, dst = new_id["account"][col(transfers, "src_account_id")], new_id["account"][col(transfers, "dst_account_id")]
     out["transfers_to"] = _typed({
         "src_account_id": src, "dst_account_id": dst,
