@@ -68,8 +68,9 @@ def publish(graph: EntityGraph, config: GraphgenConfig, seed: int | None = None)
     Parameters
     ----------
     graph : EntityGraph
-        Working graph from :func:`graphgen.events.derive_events`; its transactions and events are handed
-        over (left ``None``) and released as they are published.
+        Working graph from :func:`graphgen.events.derive_events`; its transactions and events (left ``None``)
+        and the edges it publishes (taken out of ``graph.edges``) are handed over and released as they are
+        published.
     config : GraphgenConfig
     seed : int, optional
         Random seed; defaults to ``config.seed``.

@@ -87,24 +87,25 @@ def precision_at_recall(groups: list[set], rings: dict[int, set], target: float 
     return None
 
 
-def _members(out: Path) -> pd.DataFrame:
+def ring_members(out: Path) -> pd.DataFrame:
+    """Every planted ring's members (``ring_id``, ``node_type``, ``node_id``, ``role``) with their ``typology``."""
     folder = OutputFolder(out)
     members = folder.table(schema.LABELS["ring_member"].path).to_pandas()
     rings = folder.table(schema.LABELS["ring"].path).to_pandas()
     return members.merge(rings[["ring_id", "typology"]], on="ring_id")
 
 
-def planted_rings(out: Path, node_type: str) -> dict[int, set]:
-    """Members of a node type of every planted ring, whatever its typology."""
-    members = _members(out)
+def planted_rings(members: pd.DataFrame, node_type: str) -> dict[int, set]:
+    """Members of a node type of every planted ring (``members`` from :func:`ring_members`), whatever its typology."""
     return {r: set(g["node_id"]) for r, g in members[members["node_type"] == node_type].groupby("ring_id")}
 
 
-def ground_truth(out: Path, typology: str) -> dict[int, set]:
+def ground_truth(out: Path, typology: str, members: pd.DataFrame | None = None) -> dict[int, set]:
     """Members of each planted ring of a typology, as its query reports them (see :class:`RingQuery`); with
-    ``truth_via``, rings without a member linked through it are left out."""
+    ``truth_via``, rings without a member linked through it are left out. ``members``: :func:`ring_members`
+    of ``out``, when already read."""
     query = REGISTRY[typology].query
-    members = _members(out)
+    members = ring_members(out) if members is None else members
     mine = members[members["typology"] == typology]
     truth = {r: set(g["node_id"]) for r, g in mine[mine["node_type"] == query.node_type].groupby("ring_id")}
     if query.truth_via is not None:
@@ -124,12 +125,13 @@ def score_ring_queries(driver, out: str | Path, database: str = "neo4j",
     """Recall and precision of each typology's ring query on the loaded graph of the output folder ``out``,
     with each query's defaults or ``parameters[typology]``."""
     scores = {}
+    members = ring_members(Path(out))
     for typology, declared in REGISTRY.items():
         query = declared.query
         rows = run_query_file(driver, CYPHER / query.file, database, **(parameters or {}).get(typology, {}))
-        truth = ground_truth(Path(out), typology)
+        truth = ground_truth(Path(out), typology, members)
         groups = [set(r[query.column]) for r in rows]
-        fraud = planted_rings(Path(out), query.node_type)
+        fraud = planted_rings(members, query.node_type)
         recall, precision = recall_and_precision(groups, truth)
         scores[typology] = {"query": query.file, "rings": len(truth), "groups": len(rows), "recall": recall,
                             "precision": precision, "precision_at_95": precision_at_recall(groups, truth),
